@@ -1,0 +1,49 @@
+# Two commands matter on a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PPU_STATE_DIR ?= $(CURDIR)/.state
+
+.PHONY: venv lint fmt unit integration e2e test run services-up services-down bench crash-test schemas clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "$(PY) is missing: install Python 3.11 (with venv) first." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q
+
+services-up: $(STAMP)
+	deploy/local/services.sh up
+
+services-down:
+	deploy/local/services.sh down --wipe
+
+integration: $(STAMP) services-up
+	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests/integration -q
+
+test: $(STAMP) lint services-up
+	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests -q
+
+run: $(STAMP) services-up
+	. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

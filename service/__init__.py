@@ -1,0 +1,1 @@
+"""PPU switch: Kafka-driven meter lookups and token purchases."""
