@@ -1,0 +1,1 @@
+"""Kafka adapters (aiokafka): topic administration, producer, consumer."""

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `make run`: simulated providers and the switch in the foreground, on the local Kafka and
+# PostgreSQL that `make services-up` started (their settings are in the environment).
+# Ctrl-C stops the switch gracefully, then the simulators; Kafka and PostgreSQL keep running
+# for the next start (`make services-down` stops them).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PY="$ROOT/.venv/bin/python"
+SIM_CONFIG=${PPU_SIMULATOR_CONFIG:-$ROOT/deploy/config/simulators.toml}
+export PPU_CONFIG_FILE=${PPU_CONFIG_FILE:-$ROOT/deploy/config/switch.toml}
+# The simulators accept these demo credentials; real deployments set their own.
+export PPU_PROVIDER_100001_PASSWORD=${PPU_PROVIDER_100001_PASSWORD:-sim-100001}
+export PPU_PROVIDER_100002_PASSWORD=${PPU_PROVIDER_100002_PASSWORD:-sim-100002}
+export PPU_PROVIDER_100003_PASSWORD=${PPU_PROVIDER_100003_PASSWORD:-sim-100003}
+
+children=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${children[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait
+  echo "[run] stopped"
+}
+trap stop INT TERM EXIT
+
+echo "[run] Kafka:      $PPU_KAFKA_BOOTSTRAP"
+echo "[run] PostgreSQL: ${PPU_DATABASE_URL##*@}"
+echo "[run] config:     $PPU_CONFIG_FILE"
+if [ -f "$SIM_CONFIG" ]; then
+  "$PY" -m adapters.simulator --config "$SIM_CONFIG" &
+  children+=($!)
+  echo "[run] simulated providers: $SIM_CONFIG (pid $!)"
+fi
+"$PY" -m service run &
+children+=($!)
+echo "[run] switch: pid $! (Ctrl-C to stop)"
+wait -n "${children[@]}"

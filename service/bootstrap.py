@@ -1,0 +1,78 @@
+"""Composition root: the one place that builds adapters and wires them to the service."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass
+
+import asyncpg
+import structlog
+
+from adapters.kafka.admin import ensure_topics
+from adapters.postgres.migrate import migrate
+from service.config import SwitchConfig, load_config
+from service.settings import Settings
+from service.topics import topic_specs
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What `prepare` did, for the start-up log line."""
+
+    migrations_applied: list[str]
+    topics_created: list[str]
+
+
+async def apply_migrations(settings: Settings) -> list[str]:
+    """Bring the database schema up to date."""
+    conn = await asyncpg.connect(settings.database_url.get_secret_value())
+    try:
+        return await migrate(conn)
+    finally:
+        await conn.close()
+
+
+async def create_topics(settings: Settings) -> list[str]:
+    """Create the contract's topics that the broker lacks."""
+    specs = topic_specs(
+        prefix=settings.topic_prefix,
+        input_partitions=settings.input_partitions,
+        output_partitions=settings.output_partitions,
+    )
+    return await ensure_topics(
+        settings.kafka_bootstrap, specs, replication_factor=settings.replication_factor
+    )
+
+
+async def prepare(settings: Settings) -> Prepared:
+    """Everything a fresh deployment needs before it consumes: schema and topics."""
+    migrations, topics = await asyncio.gather(apply_migrations(settings), create_topics(settings))
+    return Prepared(migrations_applied=migrations, topics_created=topics)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_service(settings: Settings) -> None:
+    """Prepare the infrastructure, then serve until SIGINT/SIGTERM."""
+    config: SwitchConfig = load_config(settings.config_file)
+    prepared = await prepare(settings)
+    log.info(
+        "service_ready",
+        kafka=settings.kafka_bootstrap,
+        providers=[p.id for p in config.providers],
+        institutions=[i.id for i in config.institutions],
+        migrations_applied=prepared.migrations_applied,
+        topics_created=len(prepared.topics_created),
+    )
+    stop = _stop_on_signals()
+    await stop.wait()
+    log.info("service_stopped")
