@@ -87,6 +87,9 @@ def test_a_provider_endpoint_can_be_overridden_per_deployment(tmp_path: Path) ->
     """PPU_PROVIDER_<ID>_BASE_URL wins over the file (containers reach providers by name)."""
     config = load_config(_file(tmp_path, MINIMAL))
     assert config.provider_base_url("P1", {}) == "http://127.0.0.1:1/"
-    assert config.provider_base_url("P1", {"PPU_PROVIDER_P1_BASE_URL": "http://sim:8101/"}) == "http://sim:8101/"
+    assert (
+        config.provider_base_url("P1", {"PPU_PROVIDER_P1_BASE_URL": "http://sim:8101/"})
+        == "http://sim:8101/"
+    )
     with pytest.raises(ConfigError, match="P7"):
         config.provider_base_url("P7", {})
