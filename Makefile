@@ -11,8 +11,10 @@ export PPU_STATE_DIR ?= $(CURDIR)/.state
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "$(PY) is missing: install Python 3.11 (with venv) first." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	@echo "installing the project and its tools into $(VENV) (log: $(VENV)/pip.log)"
+	@$(BIN)/pip install -q --upgrade pip >$(VENV)/pip.log 2>&1 && \
+	  $(BIN)/pip install -q -e '.[dev]' >>$(VENV)/pip.log 2>&1 || \
+	  { tail -n 30 $(VENV)/pip.log >&2; echo "pip install failed; see $(VENV)/pip.log" >&2; exit 1; }
 	@touch $@
 
 venv: $(STAMP)

@@ -1,0 +1,1 @@
+"""Pure domain rules: no I/O library and no adapter is imported here."""
