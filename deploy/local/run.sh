@@ -14,13 +14,15 @@ export PPU_PROVIDER_100002_PASSWORD=${PPU_PROVIDER_100002_PASSWORD:-sim-100002}
 export PPU_PROVIDER_100003_PASSWORD=${PPU_PROVIDER_100003_PASSWORD:-sim-100003}
 
 children=()
+# Ctrl-C is a clean stop (status 0); a child that dies on its own stops the rest with its status.
 stop() {
-  trap - INT TERM EXIT
+  trap - INT TERM
   for pid in "${children[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait
   echo "[run] stopped"
+  exit "$1"
 }
-trap stop INT TERM EXIT
+trap 'stop 0' INT TERM
 
 echo "[run] Kafka:      $PPU_KAFKA_BOOTSTRAP"
 echo "[run] PostgreSQL: ${PPU_DATABASE_URL##*@}"
@@ -33,4 +35,7 @@ fi
 "$PY" -m service run &
 children+=($!)
 echo "[run] switch: pid $! (Ctrl-C to stop)"
-wait -n "${children[@]}"
+status=0
+wait -n "${children[@]}" || status=$?
+echo "[run] a component exited (status $status); stopping the others"
+stop "$status"
