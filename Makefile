@@ -38,11 +38,16 @@ services-up: $(STAMP)
 services-down:
 	deploy/local/services.sh down --wipe
 
+# Integration and end-to-end tests list each test by name, so the log shows what ran against
+# the real broker and database.
 integration: $(STAMP) services-up
-	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests/integration -q
+	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests/integration -v
+
+e2e: $(STAMP) services-up
+	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests/e2e -v
 
 test: $(STAMP) lint services-up
-	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests -q
+	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests -v
 
 run: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh
