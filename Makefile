@@ -52,5 +52,8 @@ test: $(STAMP) lint services-up
 run: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh
 
+schemas: $(STAMP)
+	$(BIN)/python -m schemas.export
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
