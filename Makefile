@@ -52,6 +52,10 @@ test: $(STAMP) lint services-up
 run: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh
 
+# Figures, never assertions: each benchmark prints its own and a baseline measured in the same run.
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench.adapter_bench --seconds 10 --concurrency 16
+
 schemas: $(STAMP)
 	$(BIN)/python -m schemas.export
 

@@ -8,10 +8,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY="$ROOT/.venv/bin/python"
 SIM_CONFIG=${PPU_SIMULATOR_CONFIG:-$ROOT/deploy/config/simulators.toml}
 export PPU_CONFIG_FILE=${PPU_CONFIG_FILE:-$ROOT/deploy/config/switch.toml}
-# The simulators accept these demo credentials; real deployments set their own.
-export PPU_PROVIDER_100001_PASSWORD=${PPU_PROVIDER_100001_PASSWORD:-sim-100001}
-export PPU_PROVIDER_100002_PASSWORD=${PPU_PROVIDER_100002_PASSWORD:-sim-100002}
-export PPU_PROVIDER_100003_PASSWORD=${PPU_PROVIDER_100003_PASSWORD:-sim-100003}
+# The simulators' demo credentials (deploy/config/simulators.toml); real deployments set their own.
+export PPU_PROVIDER_90001_PASSWORD=${PPU_PROVIDER_90001_PASSWORD:-sim-ontec-secret}
+export PPU_PROVIDER_90002_PASSWORD=${PPU_PROVIDER_90002_PASSWORD:-sim-ipay-secret}
+export PPU_PROVIDER_90003_PASSWORD=${PPU_PROVIDER_90003_PASSWORD:-sim-syntell-secret}
 
 children=()
 # Ctrl-C is a clean stop (status 0); a child that dies on its own stops the rest with its status.
@@ -30,7 +30,7 @@ echo "[run] config:     $PPU_CONFIG_FILE"
 if [ -f "$SIM_CONFIG" ]; then
   "$PY" -m adapters.simulator --config "$SIM_CONFIG" &
   children+=($!)
-  echo "[run] simulated providers: $SIM_CONFIG (pid $!)"
+  echo "[run] simulated providers (pid $!): 90001 Sim Ontec on 127.0.0.1:18081, 90002 Sim iPay on :18082, 90003 Sim Syntell on :18083 ($SIM_CONFIG)"
 fi
 "$PY" -m service run &
 children+=($!)

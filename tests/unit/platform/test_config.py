@@ -93,3 +93,22 @@ def test_a_provider_endpoint_can_be_overridden_per_deployment(tmp_path: Path) ->
     )
     with pytest.raises(ConfigError, match="P7"):
         config.provider_base_url("P7", {})
+
+
+def test_provider_settings_take_secrets_from_the_environment(tmp_path: Path) -> None:
+    """Each provider's adapter settings combine the file, its http table and the password."""
+    from service.providers import provider_settings
+
+    text = MINIMAL.replace('username = "u"', 'username = "u"\nhttp = { max_connections = 7 }')
+    config = load_config(_file(tmp_path, text))
+    (settings,) = provider_settings(config, {"PPU_PROVIDER_P1_PASSWORD": "pw"})
+    assert settings.password.get_secret_value() == "pw"
+    assert settings.max_connections == 7
+    bad = load_config(
+        _file(
+            tmp_path,
+            MINIMAL.replace('username = "u"', 'username = "u"\nhttp = { max_connections = 0 }'),
+        )
+    )
+    with pytest.raises(ConfigError, match="P1"):
+        provider_settings(bad, {"PPU_PROVIDER_P1_PASSWORD": "pw"})

@@ -1,0 +1,1 @@
+"""Short entry for the PPU v3 provider simulator (`python -m adapters.simulator`)."""

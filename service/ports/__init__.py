@@ -1,0 +1,1 @@
+"""Ports: the typing.Protocol interfaces the handlers use, implemented by adapters."""

@@ -1,0 +1,1 @@
+"""Unit tests of the PPU v3 adapter: classification, breaker, wire models, simulator config."""
