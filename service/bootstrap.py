@@ -11,6 +11,7 @@ import structlog
 
 from adapters.kafka.admin import ensure_topics
 from adapters.postgres.migrate import migrate
+from service.app import switch_app
 from service.config import SwitchConfig, load_config
 from service.settings import Settings
 from service.topics import topic_specs
@@ -62,7 +63,7 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 async def run_service(settings: Settings) -> None:
-    """Prepare the infrastructure, then serve until SIGINT/SIGTERM."""
+    """Prepare the infrastructure, then consume until SIGINT/SIGTERM; drain and stop cleanly."""
     config: SwitchConfig = load_config(settings.config_file)
     prepared = await prepare(settings)
     log.info(
@@ -74,5 +75,6 @@ async def run_service(settings: Settings) -> None:
         topics_created=len(prepared.topics_created),
     )
     stop = _stop_on_signals()
-    await stop.wait()
+    async with switch_app(settings, config) as app:
+        await app.run(stop)
     log.info("service_stopped")

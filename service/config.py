@@ -34,6 +34,13 @@ class SwitchRules(_Frozen):
     lookup_deadline_s: float = Field(
         8.0, gt=0, description="Overall deadline of one lookup fan-out"
     )
+    unknown_retries: int = Field(5, ge=0, description="Retry operations for an unknown purchase")
+    unknown_deadline_s: float = Field(
+        600.0, gt=0, description="Give up recovering an unknown purchase after this long"
+    )
+    unknown_backoff_s: float = Field(2.0, gt=0, description="First wait before a retry (doubles)")
+    advice_backoff_s: float = Field(5.0, gt=0, description="First wait before resending an advice")
+    advice_backoff_cap_s: float = Field(600.0, gt=0, description="Longest wait between resends")
 
 
 class Utility(_Frozen):
@@ -43,6 +50,9 @@ class Utility(_Frozen):
     name: str
     type: UtilityType = "ELECTRICITY"
     aliases: tuple[str, ...] = ()
+    zero_rated_receipts: bool = Field(
+        False, description="Receipts show 0% VAT on VAT-inclusive amounts (Eskom, rule 12)"
+    )
 
 
 class ProviderEntry(_Frozen):

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.engine.settings import EngineSettings, RelaySettings
+
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "deploy" / "config" / "switch.toml"
 
 
@@ -48,6 +50,12 @@ class Settings(BaseSettings):
         "ppu-switch", description="Kafka consumer group of the service instances"
     )
     db_pool_size: int = Field(10, ge=1, description="Maximum PostgreSQL connections per instance")
+    engine: EngineSettings = Field(
+        default_factory=EngineSettings, description="Consumer runner tuning (PPU_ENGINE_*)"
+    )
+    relay: RelaySettings = Field(
+        default_factory=RelaySettings, description="Outbox relay tuning (PPU_RELAY_*)"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="auto: JSON unless stderr is a terminal"

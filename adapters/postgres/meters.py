@@ -1,0 +1,191 @@
+"""The meter repository on PostgreSQL (asyncpg), bound to one connection/transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from adapters.postgres.connection import Connection
+from service.domain.support import MeterSupport, ProviderSupport, RebroadcastFlag, SupportStatus
+from service.domain.utility import ReceiverReport
+from service.ports.meters import CreditBlock, MeterSummary
+
+_METER = """
+SELECT meter_number, utility_id, last_broadcast_at, flag_requested_by, flag_requested_at,
+       flag_reason
+FROM meters WHERE meter_number = $1
+"""
+_SUPPORT = """
+SELECT provider_id, status, last_response_at FROM meter_support
+WHERE meter_number = $1 ORDER BY provider_id
+"""
+_UPSERT_METER = """
+INSERT INTO meters (meter_number, utility_id, last_broadcast_at, flag_requested_by,
+                    flag_requested_at, flag_reason)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (meter_number) DO UPDATE SET
+    utility_id = EXCLUDED.utility_id, last_broadcast_at = EXCLUDED.last_broadcast_at,
+    flag_requested_by = EXCLUDED.flag_requested_by,
+    flag_requested_at = EXCLUDED.flag_requested_at, flag_reason = EXCLUDED.flag_reason,
+    updated_at = now()
+"""
+_UPSERT_SUPPORT = """
+INSERT INTO meter_support (meter_number, provider_id, status, last_response_at)
+SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
+ON CONFLICT (meter_number, provider_id) DO UPDATE SET
+    status = EXCLUDED.status, last_response_at = EXCLUDED.last_response_at
+"""
+_SET_BLOCK = """
+INSERT INTO meter_routing_blocks (meter_number, institution_id, blocked, changed_at)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (meter_number, institution_id) DO UPDATE SET
+    blocked = EXCLUDED.blocked, changed_at = EXCLUDED.changed_at
+"""
+_UTILITY_REPORTS = """
+INSERT INTO meter_utility_reports
+    (meter_number, provider_id, receiver_id, receiver_name, utility_id, reported_at)
+SELECT $1, p, rid, rname, u, $6
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS r(p, rid, rname, u)
+ON CONFLICT (meter_number, provider_id) DO UPDATE SET
+    receiver_id = EXCLUDED.receiver_id, receiver_name = EXCLUDED.receiver_name,
+    utility_id = EXCLUDED.utility_id, reported_at = EXCLUDED.reported_at
+"""
+# A prefix is the key range [prefix, successor): no pattern, so '%' or '_' typed into the
+# search box match only themselves, and the primary key (C collation) serves it in order.
+_SEARCH = """
+SELECT meter_number, utility_id FROM meters
+WHERE meter_number >= $1 AND ($2::text IS NULL OR meter_number < $2)
+ORDER BY meter_number LIMIT $3
+"""
+
+
+def _successor(prefix: str) -> str | None:
+    """The smallest string above every string that starts with `prefix` (None: no bound)."""
+    if not prefix:
+        return None
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+class PgMeterRepository:
+    """Meter state in the `meters`, `meter_support` and `meter_routing_blocks` tables."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    async def get(self, meter_number: str) -> MeterSupport | None:
+        """The meter as last saved, or None when never seen."""
+        row = await self._conn.fetchrow(_METER, meter_number)
+        if row is None:
+            return None
+        support = await self._conn.fetch(_SUPPORT, meter_number)
+        flag = None
+        if row["flag_requested_by"] is not None:
+            flag = RebroadcastFlag(
+                requested_by=row["flag_requested_by"],
+                requested_at=row["flag_requested_at"],
+                reason=row["flag_reason"],
+            )
+        return MeterSupport(
+            meter_number=meter_number,
+            providers=tuple(
+                ProviderSupport(
+                    provider_id=s["provider_id"],
+                    status=SupportStatus(s["status"]),
+                    last_response_at=s["last_response_at"],
+                )
+                for s in support
+            ),
+            utility_id=row["utility_id"],
+            last_broadcast_at=row["last_broadcast_at"],
+            flag=flag,
+        )
+
+    async def lock(self, meter_number: str) -> MeterSupport:
+        """Create if new, then hold the row lock so lookups, purchases and marks serialise."""
+        await self._conn.execute(
+            "INSERT INTO meters (meter_number) VALUES ($1) ON CONFLICT DO NOTHING", meter_number
+        )
+        await self._conn.execute(
+            "SELECT 1 FROM meters WHERE meter_number = $1 FOR UPDATE", meter_number
+        )
+        meter = await self.get(meter_number)
+        assert meter is not None  # inserted above, in this transaction
+        return meter
+
+    async def save(self, meter: MeterSupport) -> None:
+        """Write the meter row and every provider's support row."""
+        flag = meter.flag
+        await self._conn.execute(
+            _UPSERT_METER,
+            meter.meter_number,
+            meter.utility_id,
+            meter.last_broadcast_at,
+            flag.requested_by if flag else None,
+            flag.requested_at if flag else None,
+            flag.reason if flag else None,
+        )
+        if meter.providers:
+            await self._conn.execute(
+                _UPSERT_SUPPORT,
+                meter.meter_number,
+                [p.provider_id for p in meter.providers],
+                [p.status.value for p in meter.providers],
+                [p.last_response_at for p in meter.providers],
+            )
+
+    async def routing_blocked(self, meter_number: str, institution_id: str) -> bool:
+        """Whether the last announcement for this institution was "blocked"."""
+        blocked = await self._conn.fetchval(
+            "SELECT blocked FROM meter_routing_blocks"
+            " WHERE meter_number = $1 AND institution_id = $2",
+            meter_number,
+            institution_id,
+        )
+        return bool(blocked)
+
+    async def set_routing_blocked(
+        self, meter_number: str, institution_id: str, *, blocked: bool, at: datetime
+    ) -> None:
+        """Record the announced routing block state."""
+        await self._conn.execute(_SET_BLOCK, meter_number, institution_id, blocked, at)
+
+    async def record_utility_reports(
+        self,
+        meter_number: str,
+        reports: Sequence[ReceiverReport],
+        *,
+        utility_ids: Sequence[str | None],
+        at: datetime,
+    ) -> None:
+        """Keep each provider's receiver naming and the utility it mapped to."""
+        if not reports:
+            return
+        await self._conn.execute(
+            _UTILITY_REPORTS,
+            meter_number,
+            [r.provider_id for r in reports],
+            [r.receiver_id for r in reports],
+            [r.receiver_name for r in reports],
+            list(utility_ids),
+            at,
+        )
+
+    async def credit_block(self, meter_number: str) -> CreditBlock | None:
+        """The municipality's block seen on the last purchase, if any."""
+        row = await self._conn.fetchrow(
+            "SELECT credit_block_provider_id, credit_block_seen_at FROM meters"
+            " WHERE meter_number = $1",
+            meter_number,
+        )
+        if row is None or row["credit_block_provider_id"] is None:
+            return None
+        return CreditBlock(
+            provider_id=row["credit_block_provider_id"], seen_at=row["credit_block_seen_at"]
+        )
+
+    async def search(self, prefix: str, *, limit: int) -> list[MeterSummary]:
+        """Meters starting with `prefix` (an index range scan), in number order."""
+        rows = await self._conn.fetch(_SEARCH, prefix, _successor(prefix), limit)
+        return [
+            MeterSummary(meter_number=r["meter_number"], utility_id=r["utility_id"]) for r in rows
+        ]

@@ -1,0 +1,98 @@
+"""The outbox in PostgreSQL: rows written by units of work, read by the single leading relay.
+
+Leadership is a session-level advisory lock held on the relay's own connection: it is
+released when that session ends (clean stop, crash, network loss), and a standby relay
+takes over at its next try. The same connection LISTENs for the notification each unit of
+work sends with its outputs, so the leader wakes as soon as rows commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from service.engine.relay import PendingRow
+from service.ports.unit_of_work import OutboxMessage
+
+CHANNEL = "ppu_outbox"
+RELAY_LOCK_KEY = 0x5050_5552  # shared by every relay of the service, distinct from migrations'
+
+_PENDING = """
+SELECT id, topic, key, payload, event_id FROM outbox
+WHERE published_at IS NULL ORDER BY id LIMIT $1
+"""
+_MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+
+
+class PgOutboxStore:
+    """The relay's view of the outbox, on one dedicated connection."""
+
+    def __init__(self, dsn: str, *, lock_key: int = RELAY_LOCK_KEY) -> None:
+        self._dsn = dsn
+        self._lock_key = lock_key
+        self._conn: asyncpg.Connection | None = None
+        self._leader = False
+        self._wake = asyncio.Event()
+
+    def _on_notify(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def lead(self) -> bool:
+        """Connect if needed and try the leader lock; True while this relay holds it."""
+        if self._conn is None or self._conn.is_closed():
+            self._leader = False
+            self._conn = await asyncpg.connect(self._dsn)
+            await self._conn.add_listener(CHANNEL, self._on_notify)
+        if not self._leader:
+            self._leader = bool(
+                await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key)
+            )
+        return self._leader
+
+    async def pending(self, limit: int) -> list[PendingRow]:
+        """The oldest unpublished rows in id order."""
+        # Cleared before reading: a notification that lands after this read wakes the next wait.
+        self._wake.clear()
+        rows = await self._connection().fetch(_PENDING, limit)
+        return [
+            PendingRow(
+                id=r["id"],
+                message=OutboxMessage(
+                    topic=r["topic"], key=r["key"], event_id=r["event_id"], payload=r["payload"]
+                ),
+            )
+            for r in rows
+        ]
+
+    async def mark_published(self, ids: Sequence[int]) -> None:
+        """Stamp the rows as published."""
+        await self._connection().execute(_MARK, list(ids))
+
+    async def wait_for_rows(self, timeout_s: float) -> None:
+        """Return on a notification since the last `pending`, or after `timeout_s`."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout_s):
+                await self._wake.wait()
+
+    async def reset(self) -> None:
+        """Close the session, which also gives up leadership."""
+        conn, self._conn, self._leader = self._conn, None, False
+        if conn is None or conn.is_closed():
+            return
+        try:
+            await conn.close(timeout=5)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            conn.terminate()  # a session that cannot close politely still must end
+
+    async def close(self) -> None:
+        """Release leadership and the connection."""
+        await self.reset()
+
+    def _connection(self) -> asyncpg.Connection:
+        if self._conn is None or not self._leader:
+            raise RuntimeError("the outbox store is used before lead() returned True")
+        return self._conn

@@ -1,0 +1,204 @@
+"""The purchase ledger on PostgreSQL, bound to one connection/transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from adapters.postgres.connection import Connection
+from service.domain.advice import AdviceKind
+from service.domain.money import Money
+from service.domain.purchase_state import PurchaseState
+from service.ports.purchases import AdviceRecord, PurchaseRecord
+
+_COLUMNS = """purchase_id, request_event_id, institution_id, meter_number, amount_value, currency,
+utility_type, state, provider_id, tried_providers, retries_made, first_unknown_at,
+next_retry_at, outcome_topic, outcome_payload"""
+_SAVE = f"""
+INSERT INTO purchases ({_COLUMNS})
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
+ON CONFLICT (purchase_id) DO UPDATE SET
+    state = EXCLUDED.state, provider_id = EXCLUDED.provider_id,
+    tried_providers = EXCLUDED.tried_providers, retries_made = EXCLUDED.retries_made,
+    first_unknown_at = EXCLUDED.first_unknown_at, next_retry_at = EXCLUDED.next_retry_at,
+    outcome_topic = EXCLUDED.outcome_topic, outcome_payload = EXCLUDED.outcome_payload,
+    updated_at = now()
+"""
+_CLAIM_UNKNOWN = f"""
+UPDATE purchases SET next_retry_at = $2 + $3::interval, updated_at = now()
+WHERE purchase_id IN (
+    SELECT purchase_id FROM purchases
+    WHERE state = 'UNKNOWN' AND next_retry_at <= $2
+    ORDER BY next_retry_at LIMIT $1 FOR UPDATE SKIP LOCKED
+)
+RETURNING {_COLUMNS}
+"""
+# Per purchase only the oldest pending advice is due, so a purchase's advices go in order.
+_CLAIM_ADVICES = """
+UPDATE advices a SET next_attempt_at = $2 + $3::interval, attempts = a.attempts + 1
+WHERE a.advice_id IN (
+    SELECT advice_id FROM advices d
+    WHERE d.state = 'PENDING' AND d.next_attempt_at <= $2
+      AND NOT EXISTS (SELECT 1 FROM advices e WHERE e.purchase_id = d.purchase_id
+                      AND e.state = 'PENDING' AND e.created_at < d.created_at)
+    ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+)
+RETURNING advice_id, purchase_id, provider_id, kind, reason, attempts, created_at
+"""
+
+
+def _record(row: asyncpg.Record) -> PurchaseRecord:
+    payload = row["outcome_payload"]
+    return PurchaseRecord(
+        purchase_id=row["purchase_id"],
+        request_event_id=row["request_event_id"],
+        institution_id=row["institution_id"],
+        meter_number=row["meter_number"],
+        amount=Money(value=row["amount_value"], currency=row["currency"]),
+        utility_type=row["utility_type"],
+        state=PurchaseState(row["state"]),
+        provider_id=row["provider_id"],
+        tried=tuple(row["tried_providers"]),
+        retries_made=row["retries_made"],
+        first_unknown_at=row["first_unknown_at"],
+        next_retry_at=row["next_retry_at"],
+        outcome_topic=row["outcome_topic"],
+        outcome_payload=None if payload is None else json.loads(payload),
+    )
+
+
+class PgPurchaseLedger:
+    """The `purchases`, `purchase_attempts` and `advices` tables."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    async def get(self, purchase_id: UUID, *, lock: bool = False) -> PurchaseRecord | None:
+        """The purchase, locked when asked."""
+        suffix = " FOR UPDATE" if lock else ""
+        row = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM purchases WHERE purchase_id = $1{suffix}",
+            purchase_id,
+        )
+        return None if row is None else _record(row)
+
+    async def save(self, record: PurchaseRecord) -> None:
+        """Insert or update."""
+        payload: Any = (
+            None if record.outcome_payload is None else json.dumps(record.outcome_payload)
+        )
+        await self._conn.execute(
+            _SAVE,
+            record.purchase_id,
+            record.request_event_id,
+            record.institution_id,
+            record.meter_number,
+            record.amount.value,
+            record.amount.currency,
+            record.utility_type,
+            record.state.value,
+            record.provider_id,
+            list(record.tried),
+            record.retries_made,
+            record.first_unknown_at,
+            record.next_retry_at,
+            record.outcome_topic,
+            payload,
+        )
+
+    async def add_attempt(
+        self,
+        purchase_id: UUID,
+        *,
+        provider_id: str,
+        operation: str,
+        result: str,
+        http_status: int | None,
+        error_type: str | None,
+    ) -> None:
+        """Keep one provider call."""
+        await self._conn.execute(
+            "INSERT INTO purchase_attempts (purchase_id, provider_id, operation, result,"
+            " http_status, error_type) VALUES ($1, $2, $3, $4, $5, $6)",
+            purchase_id,
+            provider_id,
+            operation,
+            result,
+            http_status,
+            error_type,
+        )
+
+    async def claim_unknown(
+        self, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[PurchaseRecord]:
+        """Due unknown purchases, leased."""
+        rows = await self._conn.fetch(_CLAIM_UNKNOWN, limit, now, lease)
+        return [_record(r) for r in rows]
+
+    async def queue_advice(
+        self,
+        *,
+        advice_id: UUID,
+        purchase_id: UUID,
+        provider_id: str,
+        kind: AdviceKind,
+        reason: str | None,
+        at: datetime,
+    ) -> None:
+        """Persist an advice, due now."""
+        await self._conn.execute(
+            "INSERT INTO advices (advice_id, purchase_id, provider_id, kind, reason, state,"
+            " next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $6)"
+            " ON CONFLICT (advice_id) DO NOTHING",
+            advice_id,
+            purchase_id,
+            provider_id,
+            kind.value,
+            reason,
+            at,
+        )
+
+    async def claim_advices(
+        self, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[AdviceRecord]:
+        """Due advices, leased."""
+        rows = await self._conn.fetch(_CLAIM_ADVICES, limit, now, lease)
+        return [
+            AdviceRecord(
+                advice_id=r["advice_id"],
+                purchase_id=r["purchase_id"],
+                provider_id=r["provider_id"],
+                kind=AdviceKind(r["kind"]),
+                reason=r["reason"],
+                attempts=r["attempts"],
+                created_at=r["created_at"],
+            )
+            for r in rows
+        ]
+
+    async def finish_advice(
+        self,
+        advice_id: UUID,
+        *,
+        state: str,
+        status: int | None,
+        error: str | None,
+        at: datetime,
+        next_attempt_at: datetime | None,
+    ) -> None:
+        """Record the attempt's answer."""
+        await self._conn.execute(
+            "UPDATE advices SET state = $2, last_status = $3, last_error = $4,"
+            " finished_at = CASE WHEN $2 = 'PENDING' THEN NULL ELSE $5::timestamptz END,"
+            " next_attempt_at = COALESCE($6, next_attempt_at) WHERE advice_id = $1",
+            advice_id,
+            state,
+            status,
+            error,
+            at,
+            next_attempt_at,
+        )

@@ -1,0 +1,77 @@
+"""The switch's store on PostgreSQL: the engine's unit of work plus the switch's repositories."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID
+
+import asyncpg
+
+from adapters.postgres.audit import PgAuditLog
+from adapters.postgres.meters import PgMeterRepository
+from adapters.postgres.purchases import PgPurchaseLedger
+from adapters.postgres.unit_of_work import PgUnitOfWork, PgUnitOfWorkFactory
+from service.domain.support import MeterSupport
+from service.ports.purchases import PurchaseRecord
+from service.ports.unit_of_work import InputEvent, OutboxMessage
+
+
+class PgSwitchUnitOfWork:
+    """One input event's transaction, with repositories bound to it."""
+
+    def __init__(self, inner: PgUnitOfWork) -> None:
+        self._inner = inner
+        self.meters = PgMeterRepository(inner.connection)
+        self.audit = PgAuditLog(inner.connection)
+        self.purchases = PgPurchaseLedger(inner.connection)
+
+    @property
+    def already_applied(self) -> bool:
+        """Whether this input event was applied before."""
+        return self._inner.already_applied
+
+    async def add_output(self, message: OutboxMessage) -> None:
+        """Queue an output event for the outbox."""
+        await self._inner.add_output(message)
+
+    async def commit(self) -> None:
+        """State, outputs and the processed mark, durable together."""
+        await self._inner.commit()
+
+
+class PgSwitchStore:
+    """Units of work and reads on one connection pool."""
+
+    def __init__(self, *, pool: asyncpg.Pool, consumer_group: str) -> None:
+        self._pool = pool
+        self._factory = PgUnitOfWorkFactory(pool=pool, consumer_group=consumer_group)
+
+    @asynccontextmanager
+    async def begin(self, source: InputEvent) -> AsyncIterator[PgSwitchUnitOfWork]:
+        """A transaction that applies `source` at most once."""
+        async with self._factory.begin(source) as uow:
+            yield PgSwitchUnitOfWork(uow)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PgSwitchUnitOfWork]:
+        """A transaction with the repositories and the outbox, recording no input event."""
+        async with self._pool.acquire() as conn:
+            tx = conn.transaction()
+            await tx.start()
+            uow = PgUnitOfWork(connection=conn, transaction=tx, already_applied=False)
+            try:
+                yield PgSwitchUnitOfWork(uow)
+            finally:
+                if not uow.committed and conn.is_in_transaction():
+                    await tx.rollback()
+
+    async def read_meter(self, meter_number: str) -> MeterSupport | None:
+        """The meter as last committed."""
+        async with self._pool.acquire() as conn:
+            return await PgMeterRepository(conn).get(meter_number)
+
+    async def read_purchase(self, purchase_id: UUID) -> PurchaseRecord | None:
+        """The purchase as last committed."""
+        async with self._pool.acquire() as conn:
+            return await PgPurchaseLedger(conn).get(purchase_id)

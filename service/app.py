@@ -1,0 +1,185 @@
+"""The running switch: consumer runner and outbox relay over the composed adapters."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from adapters.kafka.consumer import new_consumer
+from adapters.kafka.producer import KafkaPublisher, new_producer
+from adapters.postgres.outbox import PgOutboxStore
+from adapters.postgres.store import PgSwitchStore
+from schemas.v1.inputs import LookupRequested, PurchaseRequested, RebroadcastFlag
+from service.config import SwitchConfig
+from service.domain.backoff import Backoff
+from service.engine.relay import OutboxRelay
+from service.engine.runner import ConsumerRunner
+from service.handlers.directory import Directory
+from service.handlers.flags import FlagHandler
+from service.handlers.ledger_steps import LedgerSteps
+from service.handlers.lookup import LookupHandler
+from service.handlers.lookup_run import LookupRun
+from service.handlers.outputs import Outputs
+from service.handlers.purchase import PurchaseHandler
+from service.handlers.router import InputRouter
+from service.handlers.vending import Vending
+from service.handlers.workers import AdviceWorker, RecoveryWorker, WorkerSettings
+from service.ports.provider import ProviderPort
+from service.providers import provider_clients
+from service.settings import Settings
+from service.topics import Topic
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(kw_only=True)
+class SwitchApp:
+    """Everything one instance runs, built and closed by `switch_app`."""
+
+    runner: ConsumerRunner[Any]
+    relay: OutboxRelay
+    recovery: RecoveryWorker
+    advices: AdviceWorker
+    providers: Mapping[str, ProviderPort]
+    pool: asyncpg.Pool
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume, relay and work the ledger until `stop` is set; then drain and return."""
+        await asyncio.gather(
+            self.runner.run(stop),
+            self.relay.run(stop),
+            self.recovery.run(stop),
+            self.advices.run(stop),
+        )
+
+
+@asynccontextmanager
+async def switch_app(
+    settings: Settings,
+    config: SwitchConfig,
+    *,
+    environ: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> AsyncIterator[SwitchApp]:
+    """Open pools, sessions and clients; wire the handlers; close everything on exit."""
+    dsn = settings.database_url.get_secret_value()
+    async with AsyncExitStack() as stack:
+        pool = await asyncpg.create_pool(dsn, min_size=2, max_size=settings.db_pool_size)
+        stack.push_async_callback(pool.close)
+        providers = await stack.enter_async_context(provider_clients(config, environ))
+        producer = new_producer(bootstrap=settings.kafka_bootstrap)
+        await producer.start()
+        stack.push_async_callback(producer.stop)
+        publisher = KafkaPublisher(producer)
+        outbox = PgOutboxStore(dsn)
+        stack.push_async_callback(outbox.close)
+        parts = _Parts(settings, config, pool, providers, clock)
+        router = parts.router()
+        runner: ConsumerRunner[Any] = ConsumerRunner(
+            consumer=new_consumer(
+                bootstrap=settings.kafka_bootstrap,
+                group=settings.consumer_group,
+                settings=settings.engine,
+            ),
+            topics=router.topics,
+            group=settings.consumer_group,
+            decode=router.decode,
+            handle=router.handle,
+            dead_letters=publisher,
+            dead_letter_topic=f"{settings.topic_prefix}{Topic.DEAD_LETTER.value}",
+            settings=settings.engine,
+        )
+        relay = OutboxRelay(store=outbox, publisher=publisher, settings=settings.relay)
+        yield SwitchApp(
+            runner=runner,
+            relay=relay,
+            recovery=parts.recovery(),
+            advices=parts.advices(),
+            providers=providers,
+            pool=pool,
+        )
+
+
+class _Parts:
+    """The handlers and workers over one store, directory and set of providers."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: SwitchConfig,
+        pool: asyncpg.Pool,
+        providers: Mapping[str, ProviderPort],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.directory = Directory(config)
+        self.store = PgSwitchStore(pool=pool, consumer_group=settings.consumer_group)
+        self.outputs = Outputs(topic_prefix=settings.topic_prefix)
+        self.providers = providers
+        self.clock = clock
+        self.run = LookupRun(directory=self.directory, providers=providers, clock=clock)
+        self.steps = LedgerSteps(directory=self.directory, outputs=self.outputs, clock=clock)
+        self.vending = Vending(
+            directory=self.directory,
+            providers=providers,
+            store=self.store,
+            steps=self.steps,
+            clock=clock,
+        )
+        self.workers = WorkerSettings()
+
+    def router(self) -> InputRouter:
+        """The input topics' decoder and handlers."""
+        d, st, out, clock = self.directory, self.store, self.outputs, self.clock
+        lookups = LookupHandler(run=self.run, directory=d, store=st, outputs=out, clock=clock)
+        flags = FlagHandler(directory=d, store=st, outputs=out, clock=clock)
+        purchases = PurchaseHandler(
+            run=self.run,
+            vending=self.vending,
+            steps=self.steps,
+            directory=d,
+            store=st,
+            outputs=out,
+            clock=clock,
+        )
+        return InputRouter(
+            topic_prefix=self.settings.topic_prefix,
+            handlers={
+                LookupRequested: lookups,
+                RebroadcastFlag: flags,
+                PurchaseRequested: purchases,
+            },
+        )
+
+    def recovery(self) -> RecoveryWorker:
+        """The unknown-purchase recovery worker."""
+        return RecoveryWorker(
+            store=self.store, vending=self.vending, clock=self.clock, settings=self.workers
+        )
+
+    def advices(self) -> AdviceWorker:
+        """The advice delivery worker."""
+        return AdviceWorker(
+            store=self.store,
+            providers=self.providers,
+            clock=self.clock,
+            settings=self.workers,
+            backoff=Backoff(
+                first=timedelta(seconds=self.directory.rules.advice_backoff_s),
+                cap=timedelta(
+                    seconds=max(
+                        self.directory.rules.advice_backoff_s,
+                        self.directory.rules.advice_backoff_cap_s,
+                    )
+                ),
+            ),
+        )

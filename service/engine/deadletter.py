@@ -1,0 +1,82 @@
+"""Dead letters: the contract's `ppu.dead-letter` event for a record the engine could not process.
+
+The value is UTF-8 JSON (keys sorted) with the contract's fields, so any tool can read it and
+the original bytes survive intact, whatever they were:
+
+    {
+      "event_id": "<uuid5 of group/topic/partition/offset: a re-sent letter keeps its id>",
+      "occurred_at": "<failure time, RFC 3339 UTC>",
+      "source_topic": ..., "source_partition": ..., "source_offset": ...,
+      "original_key": "<base64 or null>", "original_value": "<base64; null for a tombstone>",
+      "reason": "<why, one line>",
+      "error_type": "decode" | "permanent" | "retries_exhausted",
+      "consumer_group": "...", "attempts": <handler attempts, 0 for decode failures>,
+      "source_timestamp_ms": ..., "headers": [{"key": ..., "value_b64": ...}]
+    }
+
+The letter's Kafka key is the original key (so one meter's letters stay together) and it
+carries an `event_id` header. The runner marks the record done only after the broker has
+acknowledged the letter, so a crash re-sends the letter rather than losing it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from enum import StrEnum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from service.engine.records import Record
+from service.ports.unit_of_work import OutboxMessage
+
+
+class FailureKind(StrEnum):
+    """Why a record became a dead letter."""
+
+    DECODE = "decode"
+    PERMANENT = "permanent"
+    RETRIES_EXHAUSTED = "retries_exhausted"
+
+
+def _b64(raw: bytes | None) -> str | None:
+    return None if raw is None else base64.b64encode(raw).decode("ascii")
+
+
+def letter_id(*, group: str, record: Record) -> UUID:
+    """A stable id per consumer group and source position."""
+    return uuid5(
+        NAMESPACE_URL, f"ppu-dead-letter:{group}:{record.topic}:{record.partition}:{record.offset}"
+    )
+
+
+def dead_letter(
+    *,
+    topic: str,
+    group: str,
+    record: Record,
+    kind: FailureKind,
+    reason: str,
+    attempts: int,
+    at: datetime,
+) -> OutboxMessage:
+    """The message to publish to the dead-letter `topic` for `record`."""
+    event_id = letter_id(group=group, record=record)
+    envelope = {
+        "event_id": str(event_id),
+        "occurred_at": at.isoformat().replace("+00:00", "Z"),
+        "source_topic": record.topic,
+        "source_partition": record.partition,
+        "source_offset": record.offset,
+        "original_key": _b64(record.key),
+        "original_value": _b64(record.value),
+        "reason": reason,
+        "error_type": kind.value,
+        "consumer_group": group,
+        "attempts": attempts,
+        "source_timestamp_ms": record.timestamp_ms,
+        "headers": [{"key": k, "value_b64": _b64(v)} for k, v in record.headers],
+    }
+    key = None if record.key is None else record.key.decode("utf-8", errors="replace")
+    payload = json.dumps(envelope, sort_keys=True, separators=(",", ":")).encode()
+    return OutboxMessage(topic=topic, key=key, event_id=event_id, payload=payload)

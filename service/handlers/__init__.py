@@ -1,0 +1,1 @@
+"""Use cases: lookups, rebroadcast flags and purchases, written against the ports."""

@@ -1,0 +1,162 @@
+"""`ppu.lookup.requested`: who serves this meter. Every request gets a `ppu.lookup.completed`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+
+from schemas.v1.enums import LookupOutcome, SupportCause
+from schemas.v1.inputs import LookupRequested
+from schemas.v1.meters import LookupCompleted
+from schemas.v1.parts import Customer as WireCustomer
+from schemas.v1.parts import Party
+from service.config import Institution
+from service.domain.customer import Customer, pick_customer
+from service.domain.meter_number import InvalidMeterNumberError, normalise_meter_number
+from service.engine.records import Event
+from service.handlers.announce import announcements
+from service.handlers.directory import Directory
+from service.handlers.lookup_run import LookupRun, Recorded
+from service.handlers.outputs import Outputs, wire_support
+from service.ports.provider import LookupRequest
+from service.ports.store import SwitchStore
+from service.topics import Topic
+
+log = structlog.get_logger(__name__)
+
+
+class LookupHandler:
+    """Plans the lookup, asks the providers, records the answers and announces the result."""
+
+    def __init__(
+        self,
+        *,
+        run: LookupRun,
+        directory: Directory,
+        store: SwitchStore,
+        outputs: Outputs,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._run = run
+        self._dir = directory
+        self._store = store
+        self._outputs = outputs
+        self._clock = clock
+
+    async def __call__(self, event: Event[LookupRequested]) -> None:
+        """Apply one lookup request."""
+        request = event.payload
+        structlog.contextvars.bind_contextvars(lookup_id=request.lookup_id)
+        institution = self._dir.institution(request.institution_id)
+        try:
+            meter_number = normalise_meter_number(request.meter_number)
+        except InvalidMeterNumberError:
+            await self._invalid(event, "the meter number is empty")
+            return
+        if institution is None:
+            await self._invalid(event, f"unknown institution {request.institution_id}")
+            return
+        known = await self._store.read_meter(meter_number)
+        plan = self._run.plan(known, institution, key=request.lookup_id)
+        asked = await self._run.ask(
+            plan,
+            LookupRequest(
+                lookup_id=request.lookup_id,
+                institution_id=institution.id,
+                meter_number=meter_number,
+                requested_at=self._clock(),
+                utility_type=request.utility_type.value,
+            ),
+        )
+        async with self._store.begin(event.input) as uow:
+            if uow.already_applied:
+                return
+            recorded = await self._run.record(uow.meters, meter_number, institution, asked)
+            cause = SupportCause.BROADCAST if plan.broadcast else SupportCause.ROUTED_LOOKUP
+            now = self._clock()
+            for message in announcements(
+                recorded,
+                outputs=self._outputs,
+                directory=self._dir,
+                institution=institution,
+                cause=cause,
+                at=now,
+            ):
+                await uow.add_output(message)
+            completed = self._completed(
+                request, institution, recorded, broadcast=plan.broadcast, at=now
+            )
+            await uow.add_output(
+                self._outputs.message(Topic.LOOKUP_COMPLETED, meter_number, completed)
+            )
+            await uow.commit()
+        log.info(
+            "lookup_completed",
+            outcome=completed.outcome.value,
+            broadcast=plan.broadcast,
+            asked=len(plan.providers),
+            blocked=recorded.blocked,
+        )
+
+    def _completed(
+        self,
+        request: LookupRequested,
+        institution: Institution,
+        recorded: Recorded,
+        *,
+        broadcast: bool,
+        at: datetime,
+    ) -> LookupCompleted:
+        meter = recorded.meter
+        route = self._run.route(meter, institution, key=request.lookup_id)
+        utility = self._dir.utility(meter.utility_id)
+        customers = {
+            pid: Customer(
+                first_name=i.customer.first_name,
+                last_name=i.customer.last_name,
+                address=i.customer.address,
+            )
+            for pid, i in recorded.infos.items()
+        }
+        customer = pick_customer(customers, provider_order=route.order)
+        return LookupCompleted(
+            event_id=self._outputs.new_id(),
+            occurred_at=at,
+            lookup_id=request.lookup_id,
+            institution_id=institution.id,
+            meter_number=meter.meter_number,
+            outcome=LookupOutcome.BLOCKED if recorded.blocked else LookupOutcome.FOUND,
+            utility=Party(id=utility.id, name=utility.name) if utility else None,
+            customer=WireCustomer(
+                first_name=customer.first_name,
+                last_name=customer.last_name,
+                address=customer.address,
+            ),
+            providers=wire_support(meter, self._dir.enabled_providers(institution)),
+            routed_provider_id=route.provider,
+            broadcast=broadcast,
+            reason="no enabled provider supports the meter" if recorded.blocked else None,
+        )
+
+    async def _invalid(self, event: Event[LookupRequested], reason: str) -> None:
+        request = event.payload
+        completed = LookupCompleted(
+            event_id=self._outputs.new_id(),
+            occurred_at=self._clock(),
+            lookup_id=request.lookup_id,
+            institution_id=request.institution_id,
+            meter_number=request.meter_number,
+            outcome=LookupOutcome.INVALID,
+            utility=None,
+            broadcast=False,
+            reason=reason,
+        )
+        async with self._store.begin(event.input) as uow:
+            if uow.already_applied:
+                return
+            key = request.meter_number or None
+            await uow.add_output(self._outputs.message(Topic.LOOKUP_COMPLETED, key, completed))
+            await uow.commit()
+        log.info("lookup_invalid", reason=reason)

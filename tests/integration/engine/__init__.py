@@ -1,0 +1,1 @@
+"""Integration tests of the stream engine on real Kafka and PostgreSQL."""

@@ -1,0 +1,158 @@
+"""The PostgreSQL unit of work: all or nothing, and each input event applied at most once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+
+from adapters.postgres.unit_of_work import PgUnitOfWorkFactory
+from service.engine.errors import PermanentError
+from service.ports.unit_of_work import AlreadyAppliedError, InputEvent, OutboxMessage
+
+pytestmark = pytest.mark.integration
+
+
+def _input() -> InputEvent:
+    return InputEvent(event_id=uuid.uuid4(), topic="in", partition=0, offset=7)
+
+
+def _output(key: str = "m1") -> OutboxMessage:
+    return OutboxMessage(topic="out", key=key, event_id=uuid.uuid4(), payload=b'{"a":1}')
+
+
+async def _apply(factory: PgUnitOfWorkFactory, source: InputEvent, *, commit: bool = True) -> bool:
+    async with factory.begin(source) as uow:
+        if uow.already_applied:
+            return False
+        await uow.connection.execute(
+            "INSERT INTO effects (event_id, key, seq, instance) VALUES ($1, 'm1', 0, 't')",
+            source.event_id,
+        )
+        await uow.add_output(_output())
+        if commit:
+            await uow.commit()
+    return True
+
+
+async def _counts(pool: asyncpg.Pool) -> tuple[int, int, int]:
+    row = await pool.fetchrow(
+        "SELECT (SELECT count(*) FROM effects) e, (SELECT count(*) FROM outbox) o,"
+        " (SELECT count(*) FROM processed_events) p"
+    )
+    assert row is not None
+    return row["e"], row["o"], row["p"]
+
+
+async def test_a_committed_unit_writes_state_outputs_and_the_processed_mark(
+    pool: asyncpg.Pool,
+) -> None:
+    """State, outbox row (exact bytes) and processed mark appear together."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    source = _input()
+    assert await _apply(factory, source)
+    assert await _counts(pool) == (1, 1, 1)
+    row = await pool.fetchrow("SELECT topic, key, payload, published_at FROM outbox")
+    assert row is not None
+    assert (row["topic"], row["key"], row["payload"], row["published_at"]) == (
+        "out",
+        "m1",
+        b'{"a":1}',
+        None,
+    )
+
+
+async def test_an_error_inside_the_unit_leaves_neither_state_nor_outbox_rows(
+    pool: asyncpg.Pool,
+) -> None:
+    """A handler that fails mid-way rolls everything back; the event can be applied later."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    source = _input()
+
+    async def fail_midway() -> None:
+        async with factory.begin(source) as uow:
+            await uow.connection.execute(
+                "INSERT INTO effects (event_id, key, seq, instance) VALUES ($1, 'm1', 0, 't')",
+                source.event_id,
+            )
+            await uow.add_output(_output())
+            raise RuntimeError("provider fell over")
+
+    with pytest.raises(RuntimeError, match="provider fell over"):
+        await fail_midway()
+    assert await _counts(pool) == (0, 0, 0)
+    assert await _apply(factory, source)
+    assert await _counts(pool) == (1, 1, 1)
+
+
+async def test_leaving_without_commit_rolls_back(pool: asyncpg.Pool) -> None:
+    """Forgetting commit() writes nothing, not even the processed mark."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    await _apply(factory, _input(), commit=False)
+    assert await _counts(pool) == (0, 0, 0)
+
+
+async def test_an_event_applied_before_is_reported_and_writes_nothing(pool: asyncpg.Pool) -> None:
+    """The redelivered event is told it was applied; outputs are refused."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    source = _input()
+    assert await _apply(factory, source)
+    assert not await _apply(factory, source)
+    async with factory.begin(source) as uow:
+        assert uow.already_applied
+        with pytest.raises(AlreadyAppliedError):
+            await uow.add_output(_output())
+        await uow.commit()
+    assert await _counts(pool) == (1, 1, 1)
+
+
+async def test_another_consumer_group_applies_the_event_for_itself(pool: asyncpg.Pool) -> None:
+    """Processed marks are per consumer group."""
+    source = _input()
+    assert await _apply(PgUnitOfWorkFactory(pool=pool, consumer_group="g1"), source)
+    assert await _apply(PgUnitOfWorkFactory(pool=pool, consumer_group="g2"), source)
+    assert await _counts(pool) == (2, 2, 2)
+
+
+async def test_two_concurrent_units_for_one_event_apply_it_once(pool: asyncpg.Pool) -> None:
+    """A straggler and the new owner race: the second waits for the first and sees it applied."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    source = _input()
+    first_inside = asyncio.Event()
+    let_first_commit = asyncio.Event()
+
+    async def first() -> bool:
+        async with factory.begin(source) as uow:
+            first_inside.set()
+            await let_first_commit.wait()
+            await uow.add_output(_output())
+            await uow.commit()
+            return not uow.already_applied
+
+    task = asyncio.create_task(first())
+    await first_inside.wait()
+    second = asyncio.create_task(_apply(factory, source))
+    await asyncio.sleep(0.2)
+    assert not second.done()  # blocked on the first's processed mark
+    let_first_commit.set()
+    assert await task
+    assert not await second
+    assert await _counts(pool) == (0, 1, 1)
+
+
+async def test_an_output_event_id_used_twice_is_a_permanent_error(pool: asyncpg.Pool) -> None:
+    """A duplicate output id is a bug that no retry fixes; nothing of the unit is kept."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    duplicate = _output()
+
+    async def emit() -> None:
+        async with factory.begin(_input()) as uow:
+            await uow.add_output(duplicate)
+            await uow.commit()
+
+    await emit()
+    with pytest.raises(PermanentError, match="outbox write rejected"):
+        await emit()
+    assert await _counts(pool) == (0, 1, 1)

@@ -1,0 +1,126 @@
+"""The meter repository on a real PostgreSQL: round trips, row locks, prefix search."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from adapters.postgres.meters import PgMeterRepository
+from service.domain.support import MeterSupport, ProviderSupport, RebroadcastFlag, SupportStatus
+from service.domain.utility import ReceiverReport
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+async def test_a_saved_meter_reads_back_whole(database_url: str) -> None:
+    """Support per provider, utility, broadcast time and flag survive a save and a get."""
+    meter = MeterSupport(
+        meter_number="01234567890",
+        providers=(
+            ProviderSupport(provider_id="A", status=SupportStatus.SUPPORTED, last_response_at=T0),
+            ProviderSupport(provider_id="B", status=SupportStatus.UNCONFIRMED),
+        ),
+        utility_id="ESKOM",
+        last_broadcast_at=T0,
+        flag=RebroadcastFlag(requested_by="ops@retail", requested_at=T0, reason="blocked"),
+    )
+    conn = await asyncpg.connect(database_url)
+    try:
+        repo = PgMeterRepository(conn)
+        assert await repo.get(meter.meter_number) is None
+        await repo.save(meter)
+        assert await repo.get(meter.meter_number) == meter
+        cleared = MeterSupport(meter_number=meter.meter_number, providers=meter.providers)
+        await repo.save(cleared)
+        assert await repo.get(meter.meter_number) == cleared
+    finally:
+        await conn.close()
+
+
+async def test_routing_blocks_are_kept_per_institution(database_url: str) -> None:
+    """A meter blocked for one institution is not blocked for another."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        repo = PgMeterRepository(conn)
+        await repo.lock("M1")
+        await repo.set_routing_blocked("M1", "I1", blocked=True, at=T0)
+        assert await repo.routing_blocked("M1", "I1")
+        assert not await repo.routing_blocked("M1", "I2")
+        await repo.set_routing_blocked("M1", "I1", blocked=False, at=T0 + timedelta(minutes=1))
+        assert not await repo.routing_blocked("M1", "I1")
+        assert await repo.credit_block("M1") is None
+    finally:
+        await conn.close()
+
+
+async def test_lock_serialises_two_transactions_on_one_meter(database_url: str) -> None:
+    """While one transaction holds the meter, another's lock waits until it commits."""
+    first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        tx = first.transaction()
+        await tx.start()
+        await PgMeterRepository(first).lock("M2")
+        async with second.transaction():
+            waiter = asyncio.create_task(PgMeterRepository(second).lock("M2"))
+            await asyncio.sleep(0.3)
+            assert not waiter.done()
+            await PgMeterRepository(first).save(MeterSupport(meter_number="M2", utility_id="CPT"))
+            await tx.commit()
+            seen = await asyncio.wait_for(waiter, 10)
+        assert seen.utility_id == "CPT"
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_utility_reports_are_kept_per_provider(database_url: str) -> None:
+    """What each provider called the utility is stored beside what it mapped to."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        repo = PgMeterRepository(conn)
+        await repo.lock("M3")
+        reports = [
+            ReceiverReport(provider_id="A", receiver_name="City Power"),
+            ReceiverReport(provider_id="B", receiver_id="X9", receiver_name="Mystery"),
+        ]
+        await repo.record_utility_reports("M3", reports, utility_ids=["COJ", None], at=T0)
+        rows = await conn.fetch(
+            "SELECT provider_id, utility_id FROM meter_utility_reports ORDER BY provider_id"
+        )
+        assert [(r["provider_id"], r["utility_id"]) for r in rows] == [("A", "COJ"), ("B", None)]
+    finally:
+        await conn.close()
+
+
+async def test_prefix_search_is_an_index_scan_and_treats_wildcards_literally(
+    database_url: str,
+) -> None:
+    """Typed prefixes find meters in order via the index; '%' and '_' match only themselves."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(
+            "INSERT INTO meters (meter_number) SELECT lpad(g::text, 11, '0')"
+            " FROM generate_series(1, 50000) g"
+        )
+        await conn.execute("INSERT INTO meters (meter_number) VALUES ('A_1'), ('AB1'), ('50%off')")
+        await conn.execute("ANALYZE meters")
+        repo = PgMeterRepository(conn)
+        hits = await repo.search("0000001234", limit=20)
+        assert [h.meter_number for h in hits] == [f"0000001234{i}" for i in range(10)]
+        assert [h.meter_number for h in await repo.search("A_", limit=5)] == ["A_1"]
+        assert [h.meter_number for h in await repo.search("50%", limit=5)] == ["50%off"]
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        await conn.execute(
+            "PREPARE s(text, text, int) AS SELECT meter_number FROM meters WHERE meter_number >= $1"
+            " AND ($2::text IS NULL OR meter_number < $2) ORDER BY meter_number LIMIT $3"
+        )
+        rows = await conn.fetch("EXPLAIN EXECUTE s('0000001234', '0000001235', 20)")
+        plan = "\n".join(r[0] for r in rows)
+        assert "Index" in plan
+        assert "Seq Scan" not in plan
+    finally:
+        await conn.close()

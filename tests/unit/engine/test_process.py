@@ -1,0 +1,162 @@
+"""Processing one record: retries, deadlines and dead letters by the error tree."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+import structlog
+from structlog.testing import capture_logs
+
+from service.engine.errors import PermanentError, TransientError
+from service.engine.process import Outcome, Processor
+from service.engine.records import Event
+from service.engine.settings import EngineSettings
+from tests.unit.engine.fakes import MemoryPublisher, Ping, decode_ping, record
+
+FAST = EngineSettings(
+    max_attempts=3,
+    backoff_base_s=0.001,
+    backoff_cap_s=0.002,
+    event_deadline_s=0.2,
+    drain_deadline_s=1,
+)
+
+
+def _processor(handle: object, publisher: MemoryPublisher) -> Processor[Ping]:
+    return Processor(
+        decode=decode_ping,
+        handle=handle,  # type: ignore[arg-type]
+        dead_letters=publisher,
+        dead_letter_topic="dlq",
+        group="g",
+        settings=FAST,
+    )
+
+
+def _letter(publisher: MemoryPublisher) -> dict[str, object]:
+    assert len(publisher.sent) == 1
+    body: dict[str, object] = json.loads(publisher.sent[0].payload)
+    return body
+
+
+async def test_an_undecodable_record_is_dead_lettered_without_calling_the_handler() -> None:
+    """The decoder's reason reaches the letter; the handler never sees the bytes."""
+    calls: list[Event[Ping]] = []
+
+    async def handle(event: Event[Ping]) -> None:
+        calls.append(event)
+
+    publisher = MemoryPublisher()
+    outcome = await _processor(handle, publisher).process(record(7, value=b"{oops"))
+    assert outcome is Outcome.DEAD_LETTERED
+    assert calls == []
+    letter = _letter(publisher)
+    assert letter["error_type"] == "decode"
+    assert str(letter["reason"]).startswith("not a ping")
+
+
+async def test_a_permanent_error_is_dead_lettered_at_once() -> None:
+    """No retry for an error that will never go away."""
+    attempts: list[int] = []
+
+    async def handle(event: Event[Ping]) -> None:
+        attempts.append(event.attempt)
+        raise PermanentError("amount below zero")
+
+    publisher = MemoryPublisher()
+    assert await _processor(handle, publisher).process(record(1)) is Outcome.DEAD_LETTERED
+    assert attempts == [1]
+    assert _letter(publisher)["reason"] == "PermanentError: amount below zero"
+
+
+async def test_a_transient_error_is_retried_until_it_succeeds() -> None:
+    """Two failures then success: handled, nothing dead-lettered."""
+    attempts: list[int] = []
+
+    async def handle(event: Event[Ping]) -> None:
+        attempts.append(event.attempt)
+        if event.attempt < 3:
+            raise TransientError("provider timeout")
+
+    publisher = MemoryPublisher()
+    assert await _processor(handle, publisher).process(record(1)) is Outcome.HANDLED
+    assert attempts == [1, 2, 3]
+    assert publisher.sent == []
+
+
+async def test_an_unknown_error_past_the_bound_is_dead_lettered() -> None:
+    """An unclassified error counts as transient; after max_attempts it becomes a letter."""
+    attempts: list[int] = []
+
+    async def handle(event: Event[Ping]) -> None:
+        attempts.append(event.attempt)
+        raise RuntimeError("flaky")
+
+    publisher = MemoryPublisher()
+    assert await _processor(handle, publisher).process(record(1)) is Outcome.DEAD_LETTERED
+    assert attempts == [1, 2, 3]
+    letter = _letter(publisher)
+    assert letter["error_type"] == "retries_exhausted"
+    assert letter["attempts"] == 3
+    assert letter["reason"] == "RuntimeError: flaky"
+
+
+async def test_a_handler_past_its_deadline_is_cut_off_and_retried() -> None:
+    """A hanging attempt times out; the next attempt may succeed."""
+
+    async def handle(event: Event[Ping]) -> None:
+        if event.attempt == 1:
+            await asyncio.sleep(30)
+
+    publisher = MemoryPublisher()
+    assert await _processor(handle, publisher).process(record(1)) is Outcome.HANDLED
+
+
+async def test_a_failed_dead_letter_send_is_retried_until_the_broker_acknowledges() -> None:
+    """The record is done only once its letter is durable."""
+
+    async def handle(event: Event[Ping]) -> None:
+        raise PermanentError("no")
+
+    publisher = MemoryPublisher(fail_times=2)
+    assert await _processor(handle, publisher).process(record(1)) is Outcome.DEAD_LETTERED
+    assert publisher.calls == 3
+    assert len(publisher.sent) == 1
+
+
+async def test_one_canonical_log_line_per_event_with_its_ids() -> None:
+    """The line has the outcome, duration, attempts and the bound ids."""
+
+    async def handle(event: Event[Ping]) -> None:
+        return None
+
+    with capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+        await _processor(handle, MemoryPublisher()).process(record(5))
+    lines = [e for e in logs if e["event"] == "event_processed"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["outcome"] == "handled"
+    assert line["attempts"] == 1
+    assert line["offset"] == 5
+    assert line["topic"] == "t"
+    assert line["event_id"] == str(decode_ping("t", record(5).value).event_id)
+    assert isinstance(line["duration_ms"], float)
+
+
+@pytest.mark.parametrize("error", [PermanentError("x"), TransientError("y")])
+async def test_cancellation_escapes_without_a_letter(error: Exception) -> None:
+    """A record cancelled mid-retry (revocation) leaves no letter: its next owner decides."""
+
+    async def handle(event: Event[Ping]) -> None:
+        await asyncio.sleep(0.05)
+        raise error
+
+    publisher = MemoryPublisher()
+    task = asyncio.create_task(_processor(handle, publisher).process(record(1)))
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert publisher.sent == []
