@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PPU_STATE_DIR ?= $(CURDIR)/.state
 
-.PHONY: venv lint fmt unit integration e2e test run services-up services-down bench crash-test schemas clean
+.PHONY: venv lint fmt unit integration e2e test run console chromium services-up services-down bench crash-test schemas clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "$(PY) is missing: install Python 3.11 (with venv) first." >&2; exit 1; }
@@ -43,11 +43,23 @@ services-down:
 integration: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests/integration -v
 
-e2e: $(STAMP) services-up
+# Debian's Chromium for the console's browser tests (Playwright drives it; it never downloads one).
+chromium:
+	deploy/local/chromium.sh
+
+e2e: $(STAMP) chromium services-up
 	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests/e2e -v
 
-test: $(STAMP) lint services-up
+# SIGKILLs the service five times mid-stream; ends with `crash-test: outcomes_missing=0 ...`.
+crash-test: $(STAMP) services-up
+	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.crash.crash_test
+
+test: $(STAMP) lint chromium services-up
 	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests -v
+	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.crash.crash_test
+
+console: $(STAMP) services-up
+	. $(PPU_STATE_DIR)/env && $(BIN)/python -m service console
 
 run: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh

@@ -10,6 +10,7 @@ from typing import Any
 
 from service import bootstrap
 from service.config import ConfigError, load_config
+from service.console.server import serve as serve_console
 from service.logging import configure_logging
 from service.settings import Settings
 
@@ -46,6 +47,7 @@ COMMANDS: dict[str, tuple[Command, str]] = {
         "create the contract's Kafka topics that are missing and exit",
     ),
     "check-config": (_check_config, "validate the configuration file (PPU_CONFIG_FILE) and exit"),
+    "console": (serve_console, "serve the operator console (PPU_CONSOLE_*) until SIGINT/SIGTERM"),
 }
 
 

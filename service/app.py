@@ -30,6 +30,7 @@ from service.handlers.purchase import PurchaseHandler
 from service.handlers.router import InputRouter
 from service.handlers.vending import Vending
 from service.handlers.workers import AdviceWorker, RecoveryWorker, WorkerSettings
+from service.observability.observatory import Observatory
 from service.ports.provider import ProviderPort
 from service.providers import provider_clients
 from service.settings import Settings
@@ -69,13 +70,18 @@ async def switch_app(
     *,
     environ: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = utc_now,
+    observatory: Observatory | None = None,
 ) -> AsyncIterator[SwitchApp]:
     """Open pools, sessions and clients; wire the handlers; close everything on exit."""
     dsn = settings.database_url.get_secret_value()
     async with AsyncExitStack() as stack:
         pool = await asyncpg.create_pool(dsn, min_size=2, max_size=settings.db_pool_size)
         stack.push_async_callback(pool.close)
-        providers = await stack.enter_async_context(provider_clients(config, environ))
+        clients = await stack.enter_async_context(provider_clients(config, environ))
+        # Every provider call goes through the observatory, so SREs see each one.
+        providers: Mapping[str, ProviderPort] = (
+            observatory.wrap(clients) if observatory else clients
+        )
         producer = new_producer(bootstrap=settings.kafka_bootstrap)
         await producer.start()
         stack.push_async_callback(producer.stop)

@@ -13,6 +13,9 @@ from adapters.kafka.admin import ensure_topics
 from adapters.postgres.migrate import migrate
 from service.app import switch_app
 from service.config import SwitchConfig, load_config
+from service.observability.observatory import Observatory
+from service.observability.settings import HealthSettings, MetricsSettings
+from service.observability.wiring import observe
 from service.settings import Settings
 from service.topics import topic_specs
 
@@ -75,6 +78,12 @@ async def run_service(settings: Settings) -> None:
         topics_created=len(prepared.topics_created),
     )
     stop = _stop_on_signals()
-    async with switch_app(settings, config) as app:
+    metrics, health = MetricsSettings(), HealthSettings()
+    observatory = Observatory(window_s=metrics.window_s)
+    async with (
+        switch_app(settings, config, observatory=observatory) as app,
+        observe(app, settings, observatory=observatory, metrics=metrics, health=health) as seen,
+    ):
+        log.info("health_serving", url=seen.health_url)
         await app.run(stop)
     log.info("service_stopped")

@@ -34,7 +34,11 @@ if [ -f "$SIM_CONFIG" ]; then
 fi
 "$PY" -m service run &
 children+=($!)
-echo "[run] switch: pid $! (Ctrl-C to stop)"
+echo "[run] switch: pid $!; health and metrics on http://${PPU_HEALTH_HOST:-127.0.0.1}:${PPU_HEALTH_PORT:-8087}/readyz and /metrics"
+"$PY" -m service console &
+children+=($!)
+echo "[run] console: http://${PPU_CONSOLE_HOST:-127.0.0.1}:${PPU_CONSOLE_PORT:-8088}/ (demo sign-in: institution RETAIL-01, user operator, password ppu-demo-2024)"
+echo "[run] Ctrl-C stops everything"
 status=0
 wait -n "${children[@]}" || status=$?
 echo "[run] a component exited (status $status); stopping the others"

@@ -30,6 +30,7 @@ from schemas.v1.base import Event
 from service.app import SwitchApp, switch_app
 from service.config import SwitchConfig
 from service.engine.settings import EngineSettings, RelaySettings
+from service.observability.observatory import Observatory
 from service.settings import Settings
 from service.topics import INPUTS, Topic, topic_specs
 
@@ -202,6 +203,7 @@ async def running_switch(
     config_overrides: dict[str, Any] | None = None,
     provider_overrides: dict[str, dict[str, Any]] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    observatory: Observatory | None = None,
 ) -> AsyncIterator[RunningSwitch]:
     """Simulators, topics, the switch app and an output collector; all stopped on exit."""
     async with AsyncExitStack() as stack:
@@ -223,7 +225,7 @@ async def running_switch(
         )
         environ = {f"PPU_PROVIDER_{s.config.provider_id}_PASSWORD": PASSWORD for s in sims}
         app = await stack.enter_async_context(
-            switch_app(settings, config, environ=environ, clock=clock)
+            switch_app(settings, config, environ=environ, clock=clock, observatory=observatory)
         )
         sw = RunningSwitch(
             bootstrap=kafka_bootstrap,

@@ -30,8 +30,6 @@ def test_every_engine_setting_is_documented_with_its_default() -> None:
     """Each PPU_ENGINE_* / PPU_RELAY_* field is in the engine table with its default."""
     for prefix, model in NESTED.items():
         for name, field in model.model_fields.items():
-            if name == "dead_letter_topic":
-                continue
             row = re.search(
                 rf"^\| `PPU_{prefix.upper()}_{name.upper()}` \| `(.*?)` \|", README, re.M
             )
@@ -52,3 +50,14 @@ def test_the_file_reference_names_every_key() -> None:
     for model in (SwitchRules, Utility, ProviderEntry, Institution, MeterPreference):
         for key in model.model_fields:
             assert f"`{key}`" in section, f"{model.__name__}.{key} is not documented"
+
+
+def test_console_and_signal_settings_are_documented() -> None:
+    """Each PPU_CONSOLE_*, PPU_METRICS_* and PPU_HEALTH_* setting has a README row."""
+    from service.console.settings import ConsoleSettings
+    from service.observability.settings import HealthSettings, MetricsSettings
+
+    for model in (ConsoleSettings, MetricsSettings, HealthSettings):
+        prefix = str(model.model_config.get("env_prefix"))
+        for name in model.model_fields:
+            assert f"| `{prefix}{name.upper()}` |" in README, f"{prefix}{name.upper()} missing"

@@ -1,0 +1,1 @@
+"""The operator console: sign-in per institution, Meter Management, provider health, routing."""

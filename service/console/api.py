@@ -1,0 +1,120 @@
+"""The JSON API behind the pages (described in openapi.yaml)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aiohttp import web
+
+from service.console.context import console_of, institution_of, session_of
+from service.console.health_view import provider_health
+from service.console.routing_view import routing_view
+
+OPENAPI = Path(__file__).with_name("openapi.yaml")
+OPENAPI_TEXT = web.AppKey("openapi_text", str)
+_NOT_FOUND = {"error": "the switch has not seen this meter"}
+
+
+async def session(request: web.Request) -> web.Response:
+    """GET /api/session: who is signed in, and the CSRF token for changes."""
+    current = session_of(request)
+    return web.json_response(
+        {
+            "institution_id": current.institution_id,
+            "username": current.username,
+            "csrf_token": console_of(request).sessions.csrf_token(current.session_id),
+        }
+    )
+
+
+async def search(request: web.Request) -> web.Response:
+    """GET /api/meters?prefix=: meters whose normalised number starts with the prefix."""
+    meters = console_of(request).meters
+    hits = await meters.suggest(request.query.get("prefix", ""))
+    return web.json_response(
+        {
+            "meters": [
+                {
+                    "meter_number": m.meter_number,
+                    "utility_id": m.utility_id,
+                    "utility": meters.utility_name(m.utility_id),
+                }
+                for m in hits
+            ]
+        }
+    )
+
+
+async def meter(request: web.Request) -> web.Response:
+    """GET /api/meters/{meter_number}: the meter as the institution sees it."""
+    number = request.match_info["meter_number"]
+    view = await console_of(request).meters.view(number, institution_of(request))
+    if view is None:
+        return web.json_response(_NOT_FOUND, status=404)
+    return web.json_response(view.as_json())
+
+
+async def _reason(request: web.Request) -> str | None:
+    if not request.can_read_body:
+        return None
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise web.HTTPBadRequest(
+            text='{"error": "the body is not JSON"}', content_type="application/json"
+        ) from exc
+    reason = body.get("reason") if isinstance(body, dict) else None
+    return reason[:500] if isinstance(reason, str) else None
+
+
+async def rebroadcast(request: web.Request) -> web.Response:
+    """POST /api/meters/{meter_number}/rebroadcast: Confirm support, as the signed-in user."""
+    reason = await _reason(request)
+    view = await console_of(request).meters.confirm_support(
+        request.match_info["meter_number"],
+        institution_of(request),
+        actor=session_of(request).actor,  # never from the body: one acts only in one's own name
+        reason=reason,
+    )
+    if view is None:
+        return web.json_response(_NOT_FOUND, status=404)
+    return web.json_response(view.as_json(), status=202)
+
+
+async def providers(request: web.Request) -> web.Response:
+    """GET /api/providers: Provider health."""
+    console = console_of(request)
+    rows = provider_health(console.config, institution_of(request), console.feed.latest())
+    return web.json_response({"providers": [r.as_json() for r in rows]})
+
+
+async def routing(request: web.Request) -> web.Response:
+    """GET /api/routing: the institution's ranking and exclusions per utility, meter counts."""
+    console = console_of(request)
+    rows = routing_view(console.config, institution_of(request), await console.store.meter_counts())
+    return web.json_response({"utilities": [r.as_json() for r in rows]})
+
+
+async def audit(request: web.Request) -> web.Response:
+    """GET /api/audit: the institution's audit log, newest first."""
+    entries = await console_of(request).store.audit(institution_of(request).id)
+    return web.json_response(
+        {
+            "entries": [
+                {
+                    "occurred_at": e.occurred_at.isoformat(),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "subject": e.subject,
+                    "details": json.loads(e.details),
+                }
+                for e in entries
+            ]
+        }
+    )
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """GET /api/openapi.yaml: this API's description."""
+    return web.Response(text=request.app[OPENAPI_TEXT], content_type="application/yaml")

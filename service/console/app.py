@@ -1,0 +1,45 @@
+"""The console's aiohttp application: routes, middlewares and static files."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from service.console import api, login, pages
+from service.console.context import CONSOLE, Console
+from service.console.security import require_session, security_headers
+
+STATIC = Path(__file__).with_name("static")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ROUTES: tuple[tuple[str, str, Handler], ...] = (
+    ("GET", "/", pages.home),
+    ("GET", "/login", login.login_form),
+    ("POST", "/login", login.login),
+    ("POST", "/logout", login.logout),
+    ("GET", "/meters", pages.meters),
+    ("GET", "/meters/{meter_number}", pages.meter),
+    ("POST", "/meters/{meter_number}/confirm-support", pages.confirm_support),
+    ("GET", "/providers", pages.providers),
+    ("GET", "/routing", pages.routing),
+    ("GET", "/api/session", api.session),
+    ("GET", "/api/meters", api.search),
+    ("GET", "/api/meters/{meter_number}", api.meter),
+    ("POST", "/api/meters/{meter_number}/rebroadcast", api.rebroadcast),
+    ("GET", "/api/providers", api.providers),
+    ("GET", "/api/routing", api.routing),
+    ("GET", "/api/audit", api.audit),
+    ("GET", "/api/openapi.yaml", api.openapi),
+)
+
+
+def console_app(console: Console) -> web.Application:
+    """Every page and API route behind the sign-in and CSRF middlewares."""
+    app = web.Application(middlewares=[security_headers, require_session])
+    app[CONSOLE] = console
+    app[api.OPENAPI_TEXT] = api.OPENAPI.read_text(encoding="utf-8")
+    for method, path, handler in ROUTES:
+        app.router.add_route(method, path, handler)
+    app.router.add_static("/static/", STATIC, name="static")
+    return app

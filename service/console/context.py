@@ -1,0 +1,51 @@
+"""What the console's handlers share: its components, and the signed-in session per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from service.config import Institution, SwitchConfig
+from service.console.auth import Authenticator
+from service.console.meters import MeterService
+from service.console.metrics_feed import MetricsFeed
+from service.console.sessions import Session, SessionCodec
+from service.console.settings import ConsoleSettings
+from service.console.store import ConsoleStore
+
+
+@dataclass(frozen=True, kw_only=True)
+class Console:
+    """The console's components, built once by `console_app`'s caller."""
+
+    config: SwitchConfig
+    settings: ConsoleSettings
+    auth: Authenticator
+    sessions: SessionCodec
+    meters: MeterService
+    store: ConsoleStore
+    feed: MetricsFeed
+
+
+CONSOLE = web.AppKey("console", Console)
+SESSION = web.RequestKey("session", Session)
+
+
+def console_of(request: web.Request) -> Console:
+    """The console serving this request."""
+    return request.app[CONSOLE]
+
+
+def session_of(request: web.Request) -> Session:
+    """The signed-in session (the auth middleware guarantees one on protected routes)."""
+    return request[SESSION]
+
+
+def institution_of(request: web.Request) -> Institution:
+    """The signed-in user's institution: the only scope any handler reads or acts in."""
+    session = session_of(request)
+    for institution in console_of(request).config.institutions:
+        if institution.id == session.institution_id:
+            return institution
+    raise web.HTTPUnauthorized()  # the middleware refuses sessions of unknown institutions

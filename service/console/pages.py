@@ -1,0 +1,80 @@
+"""The HTML pages: Meter Management, Provider health, Routing preferences."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from service.console.context import console_of, institution_of, session_of
+from service.console.health_view import provider_health
+from service.console.html import Markup, path_segment, render
+from service.console.layout import page
+from service.console.meter_pages import meter_page, search_page
+from service.console.other_pages import health_page, routing_page
+from service.console.routing_view import routing_view
+
+_UNKNOWN = "<p>The switch has not seen meter <strong>{number}</strong>.</p>"
+
+
+def _html(request: web.Request, title: str, body: Markup, *, status: int = 200) -> web.Response:
+    session = session_of(request)
+    csrf = console_of(request).sessions.csrf_token(session.session_id)
+    text = page(title, body, session=session, csrf=csrf)
+    return web.Response(text=text, content_type="text/html", status=status)
+
+
+async def home(request: web.Request) -> web.Response:
+    """GET /: Meter Management."""
+    raise web.HTTPSeeOther("/meters")
+
+
+async def meters(request: web.Request) -> web.Response:
+    """GET /meters: the search box (suggestions come from the API as the user types)."""
+    meters = console_of(request).meters
+    typed = request.query.get("q", "")
+    hits = [
+        (m.meter_number, meters.utility_name(m.utility_id)) for m in await meters.suggest(typed)
+    ]
+    return _html(request, "Meter Management", search_page(typed, hits if typed else []))
+
+
+async def meter(request: web.Request) -> web.Response:
+    """GET /meters/{meter_number}: the meter and one row per provider."""
+    number = request.match_info["meter_number"]
+    view = await console_of(request).meters.view(number, institution_of(request))
+    if view is None:
+        return _html(request, "Meter not found", render(_UNKNOWN, number=number), status=404)
+    csrf = console_of(request).sessions.csrf_token(session_of(request).session_id)
+    body = meter_page(view, csrf=csrf, now=datetime.now(UTC))
+    return _html(request, f"Meter {view.meter_number}", body)
+
+
+async def confirm_support(request: web.Request) -> web.Response:
+    """POST /meters/{meter_number}/confirm-support: MARK, then back to the meter page."""
+    number = request.match_info["meter_number"]
+    view = await console_of(request).meters.confirm_support(
+        number,
+        institution_of(request),
+        actor=session_of(request).actor,
+        reason="Confirm support (console)",
+    )
+    if view is None:
+        return _html(request, "Meter not found", render(_UNKNOWN, number=number), status=404)
+    raise web.HTTPSeeOther(f"/meters/{path_segment(view.meter_number)}")
+
+
+async def providers(request: web.Request) -> web.Response:
+    """GET /providers: Provider health."""
+    console = console_of(request)
+    rows = provider_health(console.config, institution_of(request), console.feed.latest())
+    return _html(request, "Provider health", health_page(rows))
+
+
+async def routing(request: web.Request) -> web.Response:
+    """GET /routing: the institution's routing preferences and audit log."""
+    console = console_of(request)
+    institution = institution_of(request)
+    rows = routing_view(console.config, institution, await console.store.meter_counts())
+    audit = await console.store.audit(institution.id)
+    return _html(request, "Routing preferences", routing_page(rows, audit))

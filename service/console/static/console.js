@@ -1,0 +1,55 @@
+// Meter Management: suggest meters as the number is typed (debounced; text only, never HTML).
+"use strict";
+(function () {
+  const input = document.getElementById("meter-search");
+  const list = document.getElementById("suggestions");
+  if (!input || !list) {
+    return;
+  }
+  const DEBOUNCE_MS = 200;
+  let timer = null;
+  let latest = 0;
+
+  function option(meter) {
+    const li = document.createElement("li");
+    li.setAttribute("role", "option");
+    const link = document.createElement("a");
+    link.href = "/meters/" + encodeURIComponent(meter.meter_number);
+    link.textContent = meter.meter_number;
+    const utility = document.createElement("span");
+    utility.textContent = meter.utility || "Unassigned";
+    li.append(link, " ", utility);
+    return li;
+  }
+
+  function nothing(typed) {
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.textContent = "No meter number starts with " + typed;
+    return li;
+  }
+
+  async function suggest() {
+    const typed = input.value.trim();
+    const ticket = ++latest;
+    if (!typed) {
+      list.replaceChildren();
+      return;
+    }
+    const response = await fetch("/api/meters?prefix=" + encodeURIComponent(typed), {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    // A slower answer to an older prefix must not replace a newer one.
+    if (ticket !== latest || !response.ok) {
+      return;
+    }
+    const body = await response.json();
+    list.replaceChildren(...(body.meters.length ? body.meters.map(option) : [nothing(typed)]));
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(suggest, DEBOUNCE_MS);
+  });
+})();

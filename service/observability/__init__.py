@@ -1,0 +1,1 @@
+"""SRE signals: per-provider and per-topic figures, `ppu.metrics` snapshots, health endpoints."""

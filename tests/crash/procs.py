@@ -1,0 +1,91 @@
+"""The switch as a real child process that a test can SIGKILL and start again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from adapters.ppu_v3.simulator.server import RunningSimulator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def switch_toml(sims: Sequence[RunningSimulator], *, rules: Mapping[str, float | int]) -> str:
+    """A switch configuration file pointing at in-process simulators; institution INST."""
+    lines = ["[rules]", *(f"{k} = {v}" for k, v in rules.items()), ""]
+    lines += [
+        "[[utilities]]",
+        'id = "COJ"',
+        'name = "City of Johannesburg"',
+        'aliases = ["City Power", "CPW", "JHB"]',
+        "",
+    ]
+    for sim in sims:
+        lines += [
+            "[[providers]]",
+            f'id = "{sim.config.provider_id}"',
+            f'name = "{sim.config.name}"',
+            f'base_url = "{sim.base_url}"',
+            'username = "switch"',
+            "http = { timeouts = { lookup = 1.0, purchase = 1.0, retry = 1.0, advice = 1.0 },"
+            " lookup_attempts = 1, breaker = { failure_threshold = 1000 } }",
+            "",
+        ]
+    enabled = ", ".join(f'"{s.config.provider_id}"' for s in sims)
+    lines += [
+        "[[institutions]]",
+        'id = "INST"',
+        'name = "Crash Test"',
+        f"enabled_providers = [{enabled}]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class SwitchProcess:
+    """`python -m service run` in a child process with the given environment."""
+
+    def __init__(self, env: Mapping[str, str], log_path: Path) -> None:
+        self._env = {**os.environ, **env}
+        self._log_path = log_path
+        self.proc: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        """Start (again); output is appended to the log file."""
+        log = self._log_path.open("ab")
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "service",
+                "run",
+                cwd=ROOT,
+                env=self._env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
+        finally:
+            log.close()
+        self.starts += 1
+
+    async def kill(self) -> None:
+        """SIGKILL: no drain, no commit, no goodbye."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGKILL)
+            await self.proc.wait()
+
+    async def stop(self) -> int | None:
+        """SIGTERM and wait for the graceful exit."""
+        if self.proc is None or self.proc.returncode is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.proc.wait(), timeout=60)
+        except TimeoutError:
+            await self.kill()
+            return None

@@ -1,0 +1,1 @@
+"""Tests of the operator console and SRE signals."""

@@ -1,0 +1,34 @@
+"""Prometheus exposition and the per-topic window."""
+
+from __future__ import annotations
+
+from service.engine.process import Outcome
+from service.observability.prometheus import consumer_families, exposition
+from service.observability.topics import TopicWindow
+
+
+def test_label_values_are_escaped_and_families_typed() -> None:
+    """Quotes, backslashes and newlines in labels cannot break the format."""
+    text = exposition(
+        consumer_families(
+            outcomes={('we"ird\\topic\n', Outcome.HANDLED): 3},
+            lag={"t": 5},
+            in_flight=2,
+            partitions=1,
+        )
+    )
+    assert 'topic="we\\"ird\\\\topic\\n",outcome="handled"} 3' in text
+    assert "# TYPE ppu_events_processed_total counter" in text
+    assert "ppu_consumer_in_flight 2" in text
+    assert text.endswith("\n")
+
+
+def test_topic_counts_cover_the_window_only() -> None:
+    """Processed and dead letters are the growth of the runner's totals within the window."""
+    window = TopicWindow(topics=["in"], window_s=60)
+    (first,) = window.read(0, {("in", Outcome.HANDLED): 5})
+    assert (first.processed, first.dead_letters) == (5, 0)
+    window.read(30, {("in", Outcome.HANDLED): 7})
+    window.read(61, {("in", Outcome.HANDLED): 8, ("in", Outcome.DEAD_LETTERED): 1})
+    (later,) = window.read(95, {("in", Outcome.HANDLED): 9, ("in", Outcome.DEAD_LETTERED): 1})
+    assert (later.processed, later.dead_letters) == (3, 1)  # since the reading at 30
