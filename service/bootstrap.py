@@ -10,12 +10,15 @@ import asyncpg
 import structlog
 
 from adapters.kafka.admin import ensure_topics
+from adapters.postgres.audit import PgAuditLog
 from adapters.postgres.migrate import migrate
 from service.app import switch_app
 from service.config import SwitchConfig, load_config
 from service.observability.observatory import Observatory
 from service.observability.settings import HealthSettings, MetricsSettings
 from service.observability.wiring import observe
+from service.routing_audit import ACTION as ROUTING_ACTION
+from service.routing_audit import changes, routing_snapshot
 from service.settings import Settings
 from service.topics import topic_specs
 
@@ -35,6 +38,27 @@ async def apply_migrations(settings: Settings) -> list[str]:
     conn = await asyncpg.connect(settings.database_url.get_secret_value())
     try:
         return await migrate(conn)
+    finally:
+        await conn.close()
+
+
+async def audit_routing(settings: Settings, config: SwitchConfig) -> list[str]:
+    """Record in the audit log what changed in the file's routing since it was last recorded."""
+    snapshot = routing_snapshot(config)
+    conn = await asyncpg.connect(settings.database_url.get_secret_value())
+    try:
+        async with conn.transaction():
+            audit = PgAuditLog(conn)
+            before = await audit.latest(ROUTING_ACTION)
+            changed = changes(before.get("snapshot") if before else None, snapshot)
+            if changed:
+                await audit.record(
+                    actor=f"config:{settings.config_file.name}",
+                    action=ROUTING_ACTION,
+                    subject="routing",
+                    details={"changed": changed, "snapshot": snapshot},
+                )
+        return changed
     finally:
         await conn.close()
 
@@ -69,6 +93,7 @@ async def run_service(settings: Settings) -> None:
     """Prepare the infrastructure, then consume until SIGINT/SIGTERM; drain and stop cleanly."""
     config: SwitchConfig = load_config(settings.config_file)
     prepared = await prepare(settings)
+    routing_changes = await audit_routing(settings, config)
     log.info(
         "service_ready",
         kafka=settings.kafka_bootstrap,
@@ -76,6 +101,7 @@ async def run_service(settings: Settings) -> None:
         institutions=[i.id for i in config.institutions],
         migrations_applied=prepared.migrations_applied,
         topics_created=len(prepared.topics_created),
+        routing_changes=routing_changes,
     )
     stop = _stop_on_signals()
     metrics, health = MetricsSettings(), HealthSettings()

@@ -33,3 +33,10 @@ class PgAuditLog:
             subject,
             json.dumps(details or {}, sort_keys=True),
         )
+
+    async def latest(self, action: str) -> dict[str, Any] | None:
+        """The details of the newest entry for `action`, if any."""
+        raw = await self._conn.fetchval(
+            "SELECT details FROM audit_log WHERE action = $1 ORDER BY id DESC LIMIT 1", action
+        )
+        return None if raw is None else dict(json.loads(raw))
