@@ -201,6 +201,7 @@ async def run(args: argparse.Namespace) -> Verdict:
             "PPU_ENGINE_EVENT_DEADLINE_S": "10",
             "PPU_ENGINE_DRAIN_DEADLINE_S": "12",
             "PPU_ENGINE_MAX_POLL_INTERVAL_MS": "60000",
+            "PPU_HEALTH_PORT": "0",  # any free port: never collide with a running service
             "PPU_RELAY_POLL_INTERVAL_S": "0.2",
             **{f"PPU_PROVIDER_{s.config.provider_id}_PASSWORD": PASSWORD for s in sims},
         }
