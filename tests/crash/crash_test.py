@@ -222,6 +222,9 @@ async def run(args: argparse.Namespace) -> Verdict:
         deadline = time.monotonic() + args.settle_s
         while time.monotonic() < deadline and (progress() < total or not killing.done()):
             await asyncio.sleep(2)
+            if switch.died:
+                say(f"the service died on its own:\n{switch.log_tail()}")
+                break
             say(f"answered {progress()}/{total}; kills so far {switch.starts - 1}")
         if not killing.done():
             killing.cancel()

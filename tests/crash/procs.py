@@ -73,6 +73,15 @@ class SwitchProcess:
             log.close()
         self.starts += 1
 
+    @property
+    def died(self) -> bool:
+        """Whether the process ended on its own (not by our SIGKILL or SIGTERM)."""
+        return self.proc is not None and self.proc.returncode not in (None, -signal.SIGKILL)
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of the service's output, to show why it died."""
+        return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
+
     async def kill(self) -> None:
         """SIGKILL: no drain, no commit, no goodbye."""
         if self.proc is not None and self.proc.returncode is None:
