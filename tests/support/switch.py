@@ -143,6 +143,12 @@ def switch_config(
         "utilities": [
             {"id": "COJ", "name": "City of Johannesburg", "aliases": ["City Power", "CPW", "JHB"]},
             {"id": "TSHWANE", "name": "City of Tshwane", "aliases": ["Tshwane Metro", "TSH"]},
+            {
+                "id": "ESKOM",
+                "name": "Eskom Direct",
+                "aliases": ["ESK"],
+                "zero_rated_receipts": True,
+            },
         ],
         "providers": [
             {

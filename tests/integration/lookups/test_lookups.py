@@ -10,8 +10,9 @@ import pytest
 from adapters.ppu_v3.simulator.config import Fault, UtilityCoverage
 from schemas.v1.inputs import LookupRequested
 from service.topics import Topic
+from tests.integration.conftest import SwitchFactory
 from tests.support.events import lookup, mark
-from tests.support.switch import running_switch, sim_provider
+from tests.support.switch import sim_provider
 
 pytestmark = pytest.mark.integration
 
@@ -44,21 +45,14 @@ async def _completed(sw: Any, request: LookupRequested) -> dict[str, Any]:
     return done
 
 
-async def test_a_new_meter_is_broadcast_and_every_answer_recorded(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_new_meter_is_broadcast_and_every_answer_recorded(switch: SwitchFactory) -> None:
     """Rule 4: an unknown meter asks every enabled provider; each answer becomes its status."""
     providers = [
         sim_provider("P1", CITY_A),
         sim_provider("P2", CITY_B),
         sim_provider("P3", TSHWANE),
     ]
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=providers,
-    ) as sw:
+    async with switch(*providers) as sw:
         done = await _completed(sw, lookup("0412-3456 789"))
         assert done["outcome"] == "FOUND"
         assert done["broadcast"] is True
@@ -78,21 +72,14 @@ async def test_a_new_meter_is_broadcast_and_every_answer_recorded(
         sw.assert_outputs_match_schemas()
 
 
-async def test_a_known_meter_asks_only_the_routed_provider(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_known_meter_asks_only_the_routed_provider(switch: SwitchFactory) -> None:
     """Rule 4: fresh support sends the next lookup to the routed provider alone."""
     providers = [
         sim_provider("P1", CITY_A),
         sim_provider("P2", CITY_B),
         sim_provider("P3", TSHWANE),
     ]
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=providers,
-    ) as sw:
+    async with switch(*providers) as sw:
         first = await _completed(sw, lookup("04120000001"))
         second = await _completed(sw, lookup("04120000001"))
         assert second["broadcast"] is False
@@ -103,40 +90,25 @@ async def test_a_known_meter_asks_only_the_routed_provider(
         assert statuses(second) == statuses(first)
 
 
-async def test_stale_support_is_broadcast_again(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_stale_support_is_broadcast_again(switch: SwitchFactory) -> None:
     """Rule 4: support older than the coverage window (30 days) asks everyone again."""
     clock = Clock()
     providers = [sim_provider("P1", CITY_A), sim_provider("P2", CITY_B)]
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=providers,
-        clock=clock,
-    ) as sw:
+    async with switch(*providers, clock=clock) as sw:
         await _completed(sw, lookup("04120000002"))
         clock.offset = timedelta(days=31)
         again = await _completed(sw, lookup("04120000002"))
         assert again["broadcast"] is True
 
 
-async def test_a_provider_down_during_a_broadcast_stays_unconfirmed(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_provider_down_during_a_broadcast_stays_unconfirmed(switch: SwitchFactory) -> None:
     """Rule 2: a hanging or failing provider is UNCONFIRMED, and the lookup ends by its deadline."""
     providers = [
         sim_provider("P1", CITY_A),
         sim_provider("P2", CITY_B),
         sim_provider("P3", TSHWANE),
     ]
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=providers,
-    ) as sw:
+    async with switch(*providers) as sw:
         sw.sims["P2"].controls.go_down(Fault.HANG)
         sw.sims["P3"].controls.go_down(Fault.ERROR_503)
         started = datetime.now(UTC)
@@ -150,19 +122,11 @@ async def test_a_provider_down_during_a_broadcast_stays_unconfirmed(
         )  # deadline 3 s, plus slack for a busy machine
 
 
-async def test_a_meter_nobody_supports_is_blocked_then_unblocked(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_meter_nobody_supports_is_blocked_then_unblocked(switch: SwitchFactory) -> None:
     """Rule 6: nobody supports it → BLOCKED and ppu.meter.blocked; then support → unblocked."""
     providers = [sim_provider("P1", TSHWANE), sim_provider("P2", TSHWANE)]
     clock = Clock()
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=providers,
-        clock=clock,
-    ) as sw:
+    async with switch(*providers, clock=clock) as sw:
         done = await _completed(sw, lookup("04120000004"))
         assert done["outcome"] == "BLOCKED"
         assert statuses(done) == {"P1": "NOT_SUPPORTED", "P2": "NOT_SUPPORTED"}
@@ -179,31 +143,17 @@ async def test_a_meter_nobody_supports_is_blocked_then_unblocked(
         assert unblocked[0]["meter_number"] == "04120000004"
 
 
-async def test_a_meter_with_no_known_utility_is_unassigned(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_meter_with_no_known_utility_is_unassigned(switch: SwitchFactory) -> None:
     """Rule 3: a receiver the configuration does not map leaves the utility null (Unassigned)."""
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=[sim_provider("P1", NOWHERE)],
-    ) as sw:
+    async with switch(sim_provider("P1", NOWHERE)) as sw:
         done = await _completed(sw, lookup("09990000001"))
         assert done["outcome"] == "FOUND"
         assert done["utility"] is None
 
 
-async def test_requests_that_cannot_be_served_are_answered_invalid(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_requests_that_cannot_be_served_are_answered_invalid(switch: SwitchFactory) -> None:
     """An empty meter number or an unknown institution gets INVALID with the reason."""
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=[sim_provider("P1", CITY_A)],
-    ) as sw:
+    async with switch(sim_provider("P1", CITY_A)) as sw:
         empty = await _completed(sw, lookup(" - "))
         assert (empty["outcome"], empty["reason"]) == ("INVALID", "the meter number is empty")
         stranger = await _completed(sw, lookup("04120000005", institution="NOPE"))
@@ -213,15 +163,10 @@ async def test_requests_that_cannot_be_served_are_answered_invalid(
 
 
 async def test_a_malformed_event_is_dead_lettered_and_the_next_one_served(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
+    switch: SwitchFactory,
 ) -> None:
     """Undecodable bytes go to ppu.dead-letter with the reason; the partition moves on."""
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=[sim_provider("P1", CITY_A)],
-    ) as sw:
+    async with switch(sim_provider("P1", CITY_A)) as sw:
         await sw.publish_raw(Topic.LOOKUP_REQUESTED, b'{"lookup_id": 7}', key="04120000006")
         done = await _completed(sw, lookup("04120000006"))
         assert done["outcome"] == "FOUND"
@@ -230,18 +175,11 @@ async def test_a_malformed_event_is_dead_lettered_and_the_next_one_served(
         assert "LookupRequested" in letter["reason"]
 
 
-async def test_mark_then_lookup_walks_the_rebroadcast_cycle(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_mark_then_lookup_walks_the_rebroadcast_cycle(switch: SwitchFactory) -> None:
     """Rule 5 and the user guide: MARK unconfirms, the next lookup broadcasts, clears, unblocks."""
     providers = [sim_provider("P1", TSHWANE), sim_provider("P2", TSHWANE)]
     meter = "04120000007"
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=providers,
-    ) as sw:
+    async with switch(*providers) as sw:
         first = await _completed(sw, lookup(meter))
         assert first["outcome"] == "BLOCKED"
         sw.sims["P2"].controls.set_coverage([CITY_B])
@@ -265,18 +203,11 @@ async def test_mark_then_lookup_walks_the_rebroadcast_cycle(
         sw.assert_outputs_match_schemas()
 
 
-async def test_mark_keeps_confirmed_support(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_mark_keeps_confirmed_support(switch: SwitchFactory) -> None:
     """Rule 5: SUPPORTED stays SUPPORTED after MARK; only the others become UNCONFIRMED."""
     providers = [sim_provider("P1", CITY_A), sim_provider("P2", TSHWANE)]
     meter = "04120000008"
-    async with running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=topic_prefix,
-        providers=providers,
-    ) as sw:
+    async with switch(*providers) as sw:
         await _completed(sw, lookup(meter))
         await sw.publish(Topic.REBROADCAST_FLAGS, mark(meter))
         (update,) = await sw.wait_for(Topic.SUPPORT_UPDATED, lambda e: e["cause"] == "FLAG")

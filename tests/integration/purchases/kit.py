@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from adapters.ppu_v3.simulator.config import Faults, SimProviderConfig, UtilityCoverage
 from schemas.v1.inputs import PurchaseRequested
 from service.topics import Topic
-from tests.support.switch import RunningSwitch, running_switch, sim_provider
+from tests.support.switch import RunningSwitch, sim_provider
 
 CITY = UtilityCoverage(utility_id="CPW", name="City Power", prefixes=["0412"])
 TSHWANE = UtilityCoverage(utility_id="TSH", name="Tshwane Metro", prefixes=["0713"])
@@ -54,29 +53,3 @@ def vends(sw: RunningSwitch, purchase_id: uuid.UUID | str) -> dict[str, int]:
         for pid, sim in sw.sims.items()
         if sim.ledger.vends(str(purchase_id))
     }
-
-
-EXTRA_UTILITIES = [
-    {"id": "COJ", "name": "City of Johannesburg", "aliases": ["City Power", "CPW"]},
-    {"id": "TSHWANE", "name": "City of Tshwane", "aliases": ["Tshwane Metro", "TSH"]},
-    {"id": "ESKOM", "name": "Eskom Direct", "aliases": ["ESK"], "zero_rated_receipts": True},
-]
-
-
-def switch(
-    kafka_bootstrap: str,
-    database_url: str,
-    prefix: str,
-    *providers: SimProviderConfig,
-    config: dict[str, Any] | None = None,
-    provider_overrides: dict[str, dict[str, Any]] | None = None,
-) -> AbstractAsyncContextManager[RunningSwitch]:
-    """A running switch over these simulated providers, with the purchase tests' utilities."""
-    return running_switch(
-        kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url,
-        prefix=prefix,
-        providers=providers,
-        config_overrides={"utilities": EXTRA_UTILITIES, **(config or {})},
-        provider_overrides=provider_overrides,
-    )

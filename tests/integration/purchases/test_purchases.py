@@ -9,7 +9,8 @@ import pytest
 
 from adapters.ppu_v3.simulator.config import Fault, Operation, UtilityCoverage
 from service.topics import Topic
-from tests.integration.purchases.kit import CITY, TSHWANE, outcome, provider, switch, vends
+from tests.integration.conftest import SwitchFactory
+from tests.integration.purchases.kit import CITY, TSHWANE, outcome, provider, vends
 from tests.support.events import lookup, mark, purchase
 
 pytestmark = pytest.mark.integration
@@ -17,11 +18,9 @@ pytestmark = pytest.mark.integration
 ESKOM = UtilityCoverage(utility_id="ESK", name="Eskom Direct", prefixes=["1400"], eskom_vat=True)
 
 
-async def test_a_purchase_issues_tokens_and_confirms(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_purchase_issues_tokens_and_confirms(switch: SwitchFactory) -> None:
     """Happy path: one vend, ppu.token.issued with entity and receiver, then a confirmation."""
-    async with switch(kafka_bootstrap, database_url, topic_prefix, provider("P1", CITY)) as sw:
+    async with switch(provider("P1", CITY)) as sw:
         request = purchase("04121111111", 5000)
         kind, event = await outcome(sw, request)
         assert kind == "issued"
@@ -39,23 +38,19 @@ async def test_a_purchase_issues_tokens_and_confirms(
         sw.assert_outputs_match_schemas()
 
 
-async def test_zero_amount_gives_the_free_token(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_zero_amount_gives_the_free_token(switch: SwitchFactory) -> None:
     """Rule 10: a zero amount is valid and returns the free units token."""
     free = UtilityCoverage(
         utility_id="CPW", name="City Power", prefixes=["0412"], free_units=50.0, min_amount=0
     )
-    async with switch(kafka_bootstrap, database_url, topic_prefix, provider("P1", free)) as sw:
+    async with switch(provider("P1", free)) as sw:
         kind, event = await outcome(sw, purchase("04122222222", 0))
         assert kind == "issued"
         assert event["amount"]["value"] == 0
         assert [t["kind"] for t in event["tokens"]] == ["FREE_BASIC"]
 
 
-async def test_several_tokens_keep_the_providers_order(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_several_tokens_keep_the_providers_order(switch: SwitchFactory) -> None:
     """Rule 10: free and purchased tokens come back in the provider's order."""
     many = UtilityCoverage(
         utility_id="CPW",
@@ -64,7 +59,7 @@ async def test_several_tokens_keep_the_providers_order(
         free_units=50.0,
         tokens_per_purchase=2,
     )
-    async with switch(kafka_bootstrap, database_url, topic_prefix, provider("P1", many)) as sw:
+    async with switch(provider("P1", many)) as sw:
         request = purchase("04123333333", 8000)
         kind, event = await outcome(sw, request)
         assert kind == "issued"
@@ -74,24 +69,20 @@ async def test_several_tokens_keep_the_providers_order(
         assert len(event["tokens"]) == 3
 
 
-async def test_meter_updated_has_no_token_number(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_meter_updated_has_no_token_number(switch: SwitchFactory) -> None:
     """Rule 11: a smart meter updated directly yields token null with kind METER_UPDATED."""
     smart = UtilityCoverage(
         utility_id="CPW", name="City Power", prefixes=["0412"], meter_updated=["04124444444"]
     )
-    async with switch(kafka_bootstrap, database_url, topic_prefix, provider("P1", smart)) as sw:
+    async with switch(provider("P1", smart)) as sw:
         kind, event = await outcome(sw, purchase("04124444444"))
         assert kind == "issued"
         assert [(t["token"], t["kind"]) for t in event["tokens"]] == [(None, "METER_UPDATED")]
 
 
-async def test_eskom_receipts_carry_the_vat_really_included(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_eskom_receipts_carry_the_vat_really_included(switch: SwitchFactory) -> None:
     """Rule 12: 0% VAT on the receipt becomes rate 15, total x 15/115, with the raw figures kept."""
-    async with switch(kafka_bootstrap, database_url, topic_prefix, provider("P1", ESKOM)) as sw:
+    async with switch(provider("P1", ESKOM)) as sw:
         kind, event = await outcome(sw, purchase("14000000001", 10000))
         assert kind == "issued"
         assert event["receiver"]["id"] == "ESKOM"
@@ -100,18 +91,13 @@ async def test_eskom_receipts_carry_the_vat_really_included(
         assert event["vat"]["provider_reported"]["amount"]["value"] == 0
 
 
-async def test_not_supported_fails_over_to_the_next_provider(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_not_supported_fails_over_to_the_next_provider(switch: SwitchFactory) -> None:
     """Rule 9: "meter not supported" marks that provider NOT_SUPPORTED and the next one vends."""
     meter = "04125555555"
     async with switch(
-        kafka_bootstrap,
-        database_url,
-        topic_prefix,
         provider("P1", CITY),
         provider("P2", CITY),
-        config={"meter_preferences": [{"meter_number": meter, "provider_id": "P1"}]},
+        config_overrides={"meter_preferences": [{"meter_number": meter, "provider_id": "P1"}]},
     ) as sw:
         await sw.publish(
             Topic.LOOKUP_REQUESTED,
@@ -130,13 +116,9 @@ async def test_not_supported_fails_over_to_the_next_provider(
         assert update["status"] == "NOT_SUPPORTED"
 
 
-async def test_other_declines_fail_the_purchase(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_other_declines_fail_the_purchase(switch: SwitchFactory) -> None:
     """Rule 9: an amount below the minimum is declined; no failover, no vend."""
-    async with switch(
-        kafka_bootstrap, database_url, topic_prefix, provider("P1", CITY), provider("P2", CITY)
-    ) as sw:
+    async with switch(provider("P1", CITY), provider("P2", CITY)) as sw:
         request = purchase("04126666666", 100)
         kind, event = await outcome(sw, request)
         assert kind == "failed"
@@ -145,14 +127,12 @@ async def test_other_declines_fail_the_purchase(
         assert vends(sw, request.purchase_id) == {}
 
 
-async def test_municipality_block_is_a_decline_not_a_routing_block(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_municipality_block_is_a_decline_not_a_routing_block(switch: SwitchFactory) -> None:
     """Rule 16: METER_ID_BLOCKED fails DECLINED; no routing block, support untouched."""
     blocked = UtilityCoverage(
         utility_id="CPW", name="City Power", prefixes=["0412"], blocked=["04127777777"]
     )
-    async with switch(kafka_bootstrap, database_url, topic_prefix, provider("P1", blocked)) as sw:
+    async with switch(provider("P1", blocked)) as sw:
         kind, event = await outcome(sw, purchase("04127777777"))
         assert (kind, event["outcome"], event["error"]["type"]) == (
             "failed",
@@ -163,14 +143,9 @@ async def test_municipality_block_is_a_decline_not_a_routing_block(
         assert not sw.seen(Topic.SUPPORT_UPDATED, lambda e: e["status"] == "NOT_SUPPORTED")
 
 
-async def test_a_meter_nobody_supports_is_blocked(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_meter_nobody_supports_is_blocked(switch: SwitchFactory) -> None:
     """Rules 6 and 7: nobody supports it → ppu.meter.blocked (with purchase id), METER_BLOCKED."""
     async with switch(
-        kafka_bootstrap,
-        database_url,
-        topic_prefix,
         provider("P1", TSHWANE),
         provider("P2", TSHWANE),
     ) as sw:
@@ -184,10 +159,10 @@ async def test_a_meter_nobody_supports_is_blocked(
 
 
 async def test_a_duplicate_purchase_gets_the_first_outcome_and_one_vend(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
+    switch: SwitchFactory,
 ) -> None:
     """Rule 14: the same purchase id again never vends; the first outcome is published again."""
-    async with switch(kafka_bootstrap, database_url, topic_prefix, provider("P1", CITY)) as sw:
+    async with switch(provider("P1", CITY)) as sw:
         first = purchase("04129999990")
         await outcome(sw, first)
         again = purchase("04129999990", purchase_id=first.purchase_id)
@@ -201,13 +176,9 @@ async def test_a_duplicate_purchase_gets_the_first_outcome_and_one_vend(
         assert copies[0]["event_id"] != copies[1]["event_id"]
 
 
-async def test_a_timeout_is_recovered_by_retry_with_one_vend(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_timeout_is_recovered_by_retry_with_one_vend(switch: SwitchFactory) -> None:
     """Rule 8: a purchase hanging past the timeout is recovered by retry, with one vend."""
-    async with switch(
-        kafka_bootstrap, database_url, topic_prefix, provider("P1", CITY), provider("P2", CITY)
-    ) as sw:
+    async with switch(provider("P1", CITY), provider("P2", CITY)) as sw:
         for sim in sw.sims.values():
             sim.controls.inject(Fault.HANG, count=1, operation=Operation.PURCHASE)
         request = purchase("04129999991")
@@ -219,9 +190,7 @@ async def test_a_timeout_is_recovered_by_retry_with_one_vend(
         assert [t["token"] for t in event["tokens"]] == list(vend.tokens)
 
 
-async def test_routing_honours_ranks_and_exclusions(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_routing_honours_ranks_and_exclusions(switch: SwitchFactory) -> None:
     """Rule 7: the institution's rank 1 vends; an excluded provider never does."""
     institutions = [
         {
@@ -232,13 +201,10 @@ async def test_routing_honours_ranks_and_exclusions(
         }
     ]
     async with switch(
-        kafka_bootstrap,
-        database_url,
-        topic_prefix,
         provider("P1", CITY),
         provider("P2", CITY),
         provider("P3", CITY),
-        config={"institutions": institutions},
+        config_overrides={"institutions": institutions},
     ) as sw:
         first = purchase("04120000011")
         _, event = await outcome(sw, first)
@@ -250,14 +216,9 @@ async def test_routing_honours_ranks_and_exclusions(
         assert "P2" not in vends(sw, first.purchase_id) | vends(sw, second.purchase_id)
 
 
-async def test_weights_share_unranked_purchases(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_weights_share_unranked_purchases(switch: SwitchFactory) -> None:
     """Rule 17: weight 0 takes nothing; other weights share the purchases."""
     async with switch(
-        kafka_bootstrap,
-        database_url,
-        topic_prefix,
         provider("P1", CITY),
         provider("P2", CITY),
         provider("P3", CITY),
@@ -274,15 +235,10 @@ async def test_weights_share_unranked_purchases(
         assert by_provider["P1"] > by_provider["P2"] > 0
 
 
-async def test_a_flagged_meters_purchase_rebroadcasts_first(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_a_flagged_meters_purchase_rebroadcasts_first(switch: SwitchFactory) -> None:
     """Rule 5: the purchase of a flagged meter broadcasts, clears the flag, then vends."""
     meter = "04120000022"
     async with switch(
-        kafka_bootstrap,
-        database_url,
-        topic_prefix,
         provider("P1", TSHWANE),
         provider("P2", TSHWANE),
     ) as sw:
@@ -300,11 +256,9 @@ async def test_a_flagged_meters_purchase_rebroadcasts_first(
         await sw.wait_for(Topic.METER_BLOCKED, lambda e: e["blocked"] is False)
 
 
-async def test_the_ledger_shows_every_attempt(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str
-) -> None:
+async def test_the_ledger_shows_every_attempt(switch: SwitchFactory, database_url: str) -> None:
     """The purchase ledger keeps the state and each provider call."""
-    async with switch(kafka_bootstrap, database_url, topic_prefix, provider("P1", CITY)) as sw:
+    async with switch(provider("P1", CITY)) as sw:
         request = purchase("04120000033")
         await outcome(sw, request)
         conn = await asyncpg.connect(database_url)

@@ -11,7 +11,7 @@ import pytest
 from adapters.ppu_v3.simulator.config import Fault, Operation
 from adapters.ppu_v3.simulator.server import running_simulator
 from service.topics import Topic
-from tests.integration.purchases.kit import CITY, EXTRA_UTILITIES, provider, wait_outcome
+from tests.integration.purchases.kit import CITY, provider, wait_outcome
 from tests.support.events import lookup, purchase
 from tests.support.switch import running_switch
 
@@ -48,7 +48,6 @@ async def test_still_unknown_fails_unknown_and_the_reversal_survives_a_restart(
             "prefix": topic_prefix,
             "simulators": sims,
             "config_overrides": {
-                "utilities": EXTRA_UTILITIES,
                 "meter_preferences": [{"meter_number": meter, "provider_id": "P1"}],
             },
         }
