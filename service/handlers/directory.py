@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from service.config import Institution, SwitchConfig
+from service.domain.meter_number import InvalidMeterNumberError, normalise_meter_number
 from service.domain.provider_results import CircuitState
 from service.domain.routing import ProviderAvailability, RoutingPreferences
 from service.domain.utility import UtilityCatalogue, UtilityRef
@@ -31,6 +32,17 @@ class Directory:
     def provider_ids(self) -> tuple[str, ...]:
         """Every configured provider, in file order."""
         return tuple(self._providers)
+
+    def admit(self, institution_id: str, meter_number: str) -> tuple[Institution, str] | str:
+        """The institution and normalised meter number of a request, or why it cannot be served."""
+        try:
+            normalised = normalise_meter_number(meter_number)
+        except InvalidMeterNumberError:
+            return "the meter number is empty"
+        institution = self._institutions.get(institution_id)
+        if institution is None:
+            return f"unknown institution {institution_id}"
+        return institution, normalised
 
     def institution(self, institution_id: str) -> Institution | None:
         """The institution, or None when the switch does not know it."""

@@ -14,7 +14,6 @@ from schemas.v1.parts import Customer as WireCustomer
 from schemas.v1.parts import Party
 from service.config import Institution
 from service.domain.customer import Customer, pick_customer
-from service.domain.meter_number import InvalidMeterNumberError, normalise_meter_number
 from service.engine.records import Event
 from service.handlers.announce import announcements
 from service.handlers.directory import Directory
@@ -49,15 +48,11 @@ class LookupHandler:
         """Apply one lookup request."""
         request = event.payload
         structlog.contextvars.bind_contextvars(lookup_id=request.lookup_id)
-        institution = self._dir.institution(request.institution_id)
-        try:
-            meter_number = normalise_meter_number(request.meter_number)
-        except InvalidMeterNumberError:
-            await self._invalid(event, "the meter number is empty")
+        admitted = self._dir.admit(request.institution_id, request.meter_number)
+        if isinstance(admitted, str):
+            await self._invalid(event, admitted)
             return
-        if institution is None:
-            await self._invalid(event, f"unknown institution {request.institution_id}")
-            return
+        institution, meter_number = admitted
         known = await self._store.read_meter(meter_number)
         plan = self._run.plan(known, institution, key=request.lookup_id)
         asked = await self._run.ask(

@@ -20,7 +20,6 @@ from schemas.v1.inputs import PurchaseRequested
 from schemas.v1.purchases import ErrorInfo, PurchaseFailed
 from service.config import Institution
 from service.domain.blocking import BlockTransition, is_routing_blocked
-from service.domain.meter_number import InvalidMeterNumberError, normalise_meter_number
 from service.domain.money import Money
 from service.domain.purchase_outcome import exhausted_failure
 from service.domain.purchase_state import OUTCOME_STATES, PurchaseState
@@ -69,15 +68,11 @@ class PurchaseHandler:
         """Apply one purchase request."""
         request = event.payload
         structlog.contextvars.bind_contextvars(purchase_id=str(request.purchase_id))
-        institution = self._dir.institution(request.institution_id)
-        try:
-            meter_number = normalise_meter_number(request.meter_number)
-        except InvalidMeterNumberError:
-            await self._invalid(event, "the meter number is empty")
+        admitted = self._dir.admit(request.institution_id, request.meter_number)
+        if isinstance(admitted, str):
+            await self._invalid(event, admitted)
             return
-        if institution is None:
-            await self._invalid(event, f"unknown institution {request.institution_id}")
-            return
+        institution, meter_number = admitted
         final: UnitFactory = lambda: self._store.begin(event.input)  # noqa: E731 - a factory
         existing = await self._store.read_purchase(request.purchase_id)
         if existing is not None and existing.state not in _NOT_SENT_YET:

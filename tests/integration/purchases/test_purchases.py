@@ -277,3 +277,21 @@ async def test_the_ledger_shows_every_attempt(switch: SwitchFactory, database_ur
         assert [(a["provider_id"], a["operation"], a["result"]) for a in attempts] == [
             ("P1", "PURCHASE", "SUCCEEDED")
         ]
+
+
+async def test_purchases_that_cannot_be_served_fail_invalid(switch: SwitchFactory) -> None:
+    """An empty meter number or an unknown institution: ppu.purchase.failed INVALID, no vend."""
+    async with switch(provider("P1", CITY)) as sw:
+        empty = purchase("  ")
+        kind, event = await outcome(sw, empty)
+        assert (kind, event["outcome"]) == ("failed", "INVALID")
+        assert event["error"]["message"] == "the meter number is empty"
+        stranger = purchase("04120000044").model_copy(update={"institution_id": "NOPE"})
+        kind, event = await outcome(sw, stranger)
+        assert (kind, event["outcome"], event["error"]["type"]) == (
+            "failed",
+            "INVALID",
+            "INVALID_REQUEST",
+        )
+        assert vends(sw, stranger.purchase_id) == {}
+        sw.assert_outputs_match_schemas()
