@@ -42,6 +42,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _light_reset(connection: Any) -> None:
+    # The pool's default reset is a round trip per release (RESET ALL, UNLISTEN, ...) on the hot
+    # path. Pooled connections hold no session state here (LISTEN and advisory locks use their
+    # own connections), so only an unfinished transaction needs undoing.
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 @dataclass(kw_only=True)
 class SwitchApp:
     """Everything one instance runs, built and closed by `switch_app`."""
@@ -75,7 +83,9 @@ async def switch_app(
     """Open pools, sessions and clients; wire the handlers; close everything on exit."""
     dsn = settings.database_url.get_secret_value()
     async with AsyncExitStack() as stack:
-        pool = await asyncpg.create_pool(dsn, min_size=2, max_size=settings.db_pool_size)
+        pool = await asyncpg.create_pool(
+            dsn, min_size=2, max_size=settings.db_pool_size, reset=_light_reset
+        )
         stack.push_async_callback(pool.close)
         clients = await stack.enter_async_context(provider_clients(config, environ))
         # Every provider call goes through the observatory, so SREs see each one.

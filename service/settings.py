@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     consumer_group: str = Field(
         "ppu-switch", description="Kafka consumer group of the service instances"
     )
-    db_pool_size: int = Field(10, ge=1, description="Maximum PostgreSQL connections per instance")
+    db_pool_size: int = Field(20, ge=1, description="Maximum PostgreSQL connections per instance")
     engine: EngineSettings = Field(
         default_factory=EngineSettings, description="Consumer runner tuning (PPU_ENGINE_*)"
     )

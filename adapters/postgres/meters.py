@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import asyncpg
+
 from adapters.postgres.connection import Connection
 from service.domain.support import MeterSupport, ProviderSupport, RebroadcastFlag, SupportStatus
 from service.domain.utility import ReceiverReport
@@ -14,6 +16,12 @@ _METER = """
 SELECT meter_number, utility_id, last_broadcast_at, flag_requested_by, flag_requested_at,
        flag_reason
 FROM meters WHERE meter_number = $1
+"""
+_LOCK = """
+INSERT INTO meters (meter_number) VALUES ($1)
+ON CONFLICT (meter_number) DO UPDATE SET meter_number = EXCLUDED.meter_number
+RETURNING meter_number, utility_id, last_broadcast_at, flag_requested_by, flag_requested_at,
+          flag_reason
 """
 _SUPPORT = """
 SELECT provider_id, status, last_response_at FROM meter_support
@@ -75,8 +83,10 @@ class PgMeterRepository:
     async def get(self, meter_number: str) -> MeterSupport | None:
         """The meter as last saved, or None when never seen."""
         row = await self._conn.fetchrow(_METER, meter_number)
-        if row is None:
-            return None
+        return None if row is None else await self._meter(row)
+
+    async def _meter(self, row: asyncpg.Record) -> MeterSupport:
+        meter_number = row["meter_number"]
         support = await self._conn.fetch(_SUPPORT, meter_number)
         flag = None
         if row["flag_requested_by"] is not None:
@@ -102,15 +112,10 @@ class PgMeterRepository:
 
     async def lock(self, meter_number: str) -> MeterSupport:
         """Create if new, then hold the row lock so lookups, purchases and marks serialise."""
-        await self._conn.execute(
-            "INSERT INTO meters (meter_number) VALUES ($1) ON CONFLICT DO NOTHING", meter_number
-        )
-        await self._conn.execute(
-            "SELECT 1 FROM meters WHERE meter_number = $1 FOR UPDATE", meter_number
-        )
-        meter = await self.get(meter_number)
-        assert meter is not None  # inserted above, in this transaction
-        return meter
+        # ON CONFLICT DO UPDATE locks the existing row and returns it in the same statement.
+        row = await self._conn.fetchrow(_LOCK, meter_number)
+        assert row is not None  # the statement always returns the inserted or locked row
+        return await self._meter(row)
 
     async def save(self, meter: MeterSupport) -> None:
         """Write the meter row and every provider's support row."""

@@ -57,7 +57,7 @@ class ProviderSettings(BaseModel):
     username: str
     password: SecretStr
     timeouts: OperationTimeouts = OperationTimeouts()
-    max_connections: int = Field(default=20, ge=1)
+    max_connections: int = Field(default=64, ge=1)
     keepalive_seconds: float = Field(default=30.0, gt=0)
     max_response_bytes: int = Field(default=1_048_576, ge=1024)
     late_response_grace_seconds: float = Field(default=5.0, ge=0)

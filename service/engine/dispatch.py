@@ -23,8 +23,11 @@ log = structlog.get_logger(__name__)
 class Dispatcher:
     """Key-ordered concurrent execution with per-partition contiguous commit points."""
 
-    def __init__(self, work: Callable[[Record], Awaitable[object]]) -> None:
+    def __init__(self, work: Callable[[Record], Awaitable[object]], *, max_running: int) -> None:
         self._work = work
+        # Records beyond this wait for a slot before their work (and its deadline) starts, so a
+        # burst queues here instead of timing out inside the providers' and the pool's queues.
+        self._slots = asyncio.Semaphore(max_running)
         self._trackers: dict[Partition, OffsetTracker] = {}
         self._tasks: dict[Partition, set[asyncio.Task[None]]] = {}
         self._keys: KeyQueue[Hashable, Record] = KeyQueue()
@@ -55,7 +58,8 @@ class Dispatcher:
 
     async def _run(self, tracker: OffsetTracker, record: Record) -> None:
         try:
-            await self._work(record)
+            async with self._slots:
+                await self._work(record)
             tracker.finish(record.offset)
         except asyncio.CancelledError:
             raise

@@ -65,7 +65,7 @@ class ConsumerRunner(Generic[T]):
         )
         self._processor = processor
         self._done: Counter[tuple[str, Outcome]] = Counter()
-        self._dispatcher = Dispatcher(self._process)
+        self._dispatcher = Dispatcher(self._process, max_running=settings.max_running)
         self._committer = Committer(
             consumer=consumer,
             offsets=self._dispatcher.committable,

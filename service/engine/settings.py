@@ -20,6 +20,9 @@ class EngineSettings(BaseSettings):
     max_in_flight: int = Field(
         2000, ge=1, description="Records fetched and not yet done before partitions pause"
     )
+    max_running: int = Field(
+        256, ge=1, description="Handlers running at once; the others wait before their deadline"
+    )
     batch_size: int = Field(500, ge=1, description="Most records one fetch returns")
     fetch_timeout_ms: int = Field(100, ge=1, description="How long one fetch waits for records")
     event_deadline_s: float = Field(10.0, gt=0, description="Deadline of one handler attempt")

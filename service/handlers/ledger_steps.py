@@ -19,6 +19,7 @@ from service.domain.advice import AdviceKind
 from service.domain.lookup_answers import AnswerKind, LookupAnswer, apply_answers
 from service.domain.provider_results import PurchaseReceipt
 from service.domain.purchase_state import OUTCOME_STATES, PurchaseState, transition
+from service.domain.support import MeterSupport, SupportStatus
 from service.domain.unknown_outcome import REVERSAL_REASON
 from service.domain.utility import ReceiverReport, UtilityRef
 from service.handlers.directory import Directory
@@ -29,6 +30,7 @@ from service.ports.store import SwitchUnitOfWork
 from service.topics import Topic
 
 log = structlog.get_logger(__name__)
+SUPPORTED = SupportStatus.SUPPORTED
 
 
 class LedgerSteps:
@@ -50,10 +52,13 @@ class LedgerSteps:
 
     async def record_support(
         self, uow: SwitchUnitOfWork, meter_number: str, provider_id: str, kind: AnswerKind
-    ) -> None:
-        """What a purchase answer proved about support (cause PURCHASE)."""
+    ) -> MeterSupport:
+        """What a purchase answer proved about support (cause PURCHASE); the meter after it."""
         now = self._clock()
         meter = await uow.meters.lock(meter_number)
+        if kind is AnswerKind.SUPPORTED and meter.support_of(provider_id).status is SUPPORTED:
+            # Confirmed already: every sale would otherwise rewrite the row and announce it.
+            return meter
         answer = LookupAnswer(provider_id=provider_id, kind=kind, answered_at=now)
         applied = apply_answers(meter, [answer], at=now, broadcast=False)
         await uow.meters.save(applied.meter)
@@ -61,6 +66,7 @@ class LedgerSteps:
             meter_number, applied.changes, cause=SupportCause.PURCHASE, at=now
         ):
             await uow.add_output(message)
+        return applied.meter
 
     async def issued(
         self, uow: SwitchUnitOfWork, purchase: PurchaseRecord, receipt: PurchaseReceipt
@@ -70,11 +76,10 @@ class LedgerSteps:
         if current is None:
             return False
         provider_id = purchase.provider_id or ""
-        await self.record_support(uow, purchase.meter_number, provider_id, AnswerKind.SUPPORTED)
-        meter = await uow.meters.get(purchase.meter_number)
-        utility = self._receiver(receipt, provider_id) or self._dir.utility(
-            meter.utility_id if meter else None
+        meter = await self.record_support(
+            uow, purchase.meter_number, provider_id, AnswerKind.SUPPORTED
         )
+        utility = self._receiver(receipt, provider_id) or self._dir.utility(meter.utility_id)
         event = token_issued(
             self._outputs,
             purchase,

@@ -37,7 +37,7 @@ async def test_each_keys_records_run_in_order_while_keys_overlap() -> None:
         seen.setdefault(rec.key, []).append(rec.offset)
         running -= 1
 
-    dispatcher = Dispatcher(work)
+    dispatcher = Dispatcher(work, max_running=100)
     records = [record(i, key=f"k{rng.randrange(8)}".encode()) for i in range(300)]
     dispatcher.accept(P0, records)
     await _until(lambda: dispatcher.committable() == {P0: 300})
@@ -57,7 +57,7 @@ async def test_a_blocked_early_record_holds_the_commit_point() -> None:
             await release.wait()
         done.append(rec.offset)
 
-    dispatcher = Dispatcher(work)
+    dispatcher = Dispatcher(work, max_running=100)
     dispatcher.accept(P0, [record(i, key=f"k{i}".encode()) for i in range(5)])
     await _until(lambda: len(done) == 4)
     assert dispatcher.committable() == {}
@@ -75,7 +75,7 @@ async def test_a_hanging_key_does_not_delay_other_keys() -> None:
             await asyncio.sleep(30)
         done.append(rec.key)
 
-    dispatcher = Dispatcher(work)
+    dispatcher = Dispatcher(work, max_running=100)
     dispatcher.accept(
         P0,
         [record(0, key=b"slow"), record(1, key=b"slow"), record(2, key=b"a"), record(3, key=b"b")],
@@ -93,7 +93,7 @@ async def test_closing_waits_for_running_work_then_cancels_the_late() -> None:
         started.append(rec.offset)
         await asyncio.sleep(0.01 if rec.key == b"quick" else 30)
 
-    dispatcher = Dispatcher(work)
+    dispatcher = Dispatcher(work, max_running=100)
     dispatcher.accept(
         P0, [record(0, key=b"quick"), record(1, key=b"hang"), record(2, key=b"quick")]
     )
@@ -115,7 +115,7 @@ async def test_a_key_shared_by_two_partitions_moves_on_when_one_is_closed() -> N
         await asyncio.sleep(0.01)
         done.append((rec.partition, rec.offset))
 
-    dispatcher = Dispatcher(work)
+    dispatcher = Dispatcher(work, max_running=100)
     dispatcher.accept(("t", 0), [record(0, partition=0), record(1, partition=0)])
     dispatcher.accept(("t", 1), [record(0, partition=1)])
     await dispatcher.close([("t", 0)], deadline_s=1)
@@ -130,7 +130,30 @@ async def test_a_failing_work_function_is_reported_not_committed() -> None:
     async def work(rec: Record) -> None:
         raise RuntimeError("bug")
 
-    dispatcher = Dispatcher(work)
+    dispatcher = Dispatcher(work, max_running=100)
     dispatcher.accept(P0, [record(0)])
     await _until(lambda: dispatcher.failure is not None)
     assert dispatcher.committable() == {}
+
+
+async def test_no_more_than_max_running_records_work_at_once() -> None:
+    """Records of many keys beyond the bound wait for a slot; every one still runs."""
+    running = 0
+    peak = 0
+    done: list[int] = []
+
+    async def work(record: Record) -> None:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        done.append(record.offset)
+
+    dispatcher = Dispatcher(work, max_running=3)
+    dispatcher.accept(("t", 0), [record(i, key=f"k{i}".encode()) for i in range(12)])
+    async with asyncio.timeout(5):
+        while len(done) < 12:  # noqa: ASYNC110 - the records run as their own tasks
+            await asyncio.sleep(0.01)
+    assert peak == 3
+    assert dispatcher.committable() == {("t", 0): 12}
