@@ -65,8 +65,9 @@ run: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh
 
 # Figures, never assertions: each benchmark prints its own and a baseline measured in the same run.
-bench: $(STAMP)
+bench: $(STAMP) services-up
 	$(BIN)/python -m tests.bench.adapter_bench --seconds 10 --concurrency 16
+	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.bench.stream_bench
 
 schemas: $(STAMP)
 	$(BIN)/python -m schemas.export
