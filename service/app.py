@@ -32,7 +32,7 @@ from service.handlers.vending import Vending
 from service.handlers.workers import AdviceWorker, RecoveryWorker, WorkerSettings
 from service.observability.observatory import Observatory
 from service.ports.provider import ProviderPort
-from service.providers import provider_clients
+from service.providers import provider_clients, provider_settings
 from service.settings import Settings
 from service.topics import Topic
 
@@ -99,6 +99,7 @@ async def switch_app(
         outbox = PgOutboxStore(dsn)
         stack.push_async_callback(outbox.close)
         parts = _Parts(settings, config, pool, providers, clock)
+        parts.workers = WorkerSettings(lease=_lease(config, environ))
         router = parts.router()
         runner: ConsumerRunner[Any] = ConsumerRunner(
             consumer=new_consumer(
@@ -123,6 +124,16 @@ async def switch_app(
             providers=providers,
             pool=pool,
         )
+
+
+def _lease(config: SwitchConfig, environ: Mapping[str, str] | None) -> timedelta:
+    # A claimed unknown purchase or advice is the claimer's for as long as its call can take;
+    # after that, if the claimer died, another instance takes it over.
+    longest = max(
+        (max(s.timeouts.retry, s.timeouts.advice) for s in provider_settings(config, environ)),
+        default=30.0,
+    )
+    return timedelta(seconds=2 * longest + 5)
 
 
 class _Parts:
