@@ -32,8 +32,9 @@ _CLAIM_UNKNOWN = f"""
 UPDATE purchases SET next_retry_at = $2 + $3::interval, updated_at = now()
 WHERE purchase_id IN (
     SELECT purchase_id FROM purchases
-    WHERE state = 'UNKNOWN' AND next_retry_at <= $2
-    ORDER BY next_retry_at LIMIT $1 FOR UPDATE SKIP LOCKED
+    WHERE (state = 'UNKNOWN' AND next_retry_at <= $2)
+       OR (state = 'SENT' AND updated_at <= $2 - $3::interval)
+    ORDER BY next_retry_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED
 )
 RETURNING {_COLUMNS}
 """

@@ -25,7 +25,9 @@ class EngineSettings(BaseSettings):
     )
     batch_size: int = Field(500, ge=1, description="Most records one fetch returns")
     fetch_timeout_ms: int = Field(100, ge=1, description="How long one fetch waits for records")
-    event_deadline_s: float = Field(10.0, gt=0, description="Deadline of one handler attempt")
+    event_deadline_s: float = Field(
+        90.0, gt=0, description="Deadline of one handler attempt (a lookup plus one 60 s purchase)"
+    )
     max_attempts: int = Field(
         5, ge=1, description="Handler attempts before a transient failure is dead-lettered"
     )
@@ -40,7 +42,7 @@ class EngineSettings(BaseSettings):
         10.0, gt=0, description="A commit (or coordinator probe) taking longer failed"
     )
     drain_deadline_s: float = Field(
-        15.0, gt=0, description="Wait for in-flight events on revoke and shutdown"
+        100.0, gt=0, description="Wait for in-flight events on revoke and shutdown"
     )
     stuck_after_s: float = Field(
         60.0, gt=0, description="No poll or only failed commits for this long: stuck"

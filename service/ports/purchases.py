@@ -72,7 +72,8 @@ class PurchaseLedger(Protocol):
     async def claim_unknown(
         self, *, now: datetime, lease: timedelta, limit: int
     ) -> list[PurchaseRecord]:
-        """Unknown purchases due for a retry, leased so no other instance takes them meanwhile."""
+        """Purchases to recover, leased so no other instance takes them meanwhile: unknown ones
+        due for a retry, and ones left SENT for longer than the lease (their handler is gone)."""
         ...
 
     async def queue_advice(

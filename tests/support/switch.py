@@ -210,6 +210,7 @@ async def running_switch(
     provider_overrides: dict[str, dict[str, Any]] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     observatory: Observatory | None = None,
+    engine: EngineSettings = ENGINE,
 ) -> AsyncIterator[RunningSwitch]:
     """Simulators, topics, the switch app and an output collector; all stopped on exit."""
     async with AsyncExitStack() as stack:
@@ -223,7 +224,7 @@ async def running_switch(
             input_partitions=3,
             output_partitions=2,
             consumer_group=f"{prefix}switch",
-            engine=ENGINE,
+            engine=engine,
             relay=RELAY,
         )
         await ensure_topics(

@@ -22,6 +22,9 @@ CREATE TABLE purchases (
     updated_at        timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX purchases_recovery_idx ON purchases (next_retry_at) WHERE state = 'UNKNOWN';
+-- A purchase left SENT longer than any provider call can take lost its handler (deadline,
+-- crash without redelivery): the recovery worker finds it here.
+CREATE INDEX purchases_sent_idx ON purchases (updated_at) WHERE state = 'SENT';
 CREATE INDEX purchases_meter_idx ON purchases (meter_number, created_at DESC);
 
 CREATE TABLE purchase_attempts (

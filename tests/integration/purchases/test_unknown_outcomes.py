@@ -11,9 +11,10 @@ import pytest
 from adapters.ppu_v3.simulator.config import Fault, Operation
 from adapters.ppu_v3.simulator.server import running_simulator
 from service.topics import Topic
+from tests.integration.conftest import SwitchFactory
 from tests.integration.purchases.kit import CITY, provider, wait_outcome
 from tests.support.events import lookup, purchase
-from tests.support.switch import running_switch
+from tests.support.switch import ENGINE, running_switch
 
 pytestmark = pytest.mark.integration
 
@@ -78,3 +79,28 @@ async def test_still_unknown_fails_unknown_and_the_reversal_survives_a_restart(
             assert advice.kind == "reversal"
             assert not sw.seen(Topic.TOKEN_ISSUED)
         assert await _advice_state(database_url, request.purchase_id) == [("REVERSAL", "DELIVERED")]
+
+
+async def test_a_purchase_whose_handler_gave_up_while_sent_is_still_recovered(
+    switch: SwitchFactory,
+) -> None:
+    """Rule 8 and no lost outcome: the handler's deadline ends while the purchase is SENT and
+    the input is dead-lettered; the recovery worker finds the stale SENT purchase, recovers
+    its tokens with the retry operation, and publishes the outcome, with one vend."""
+    short_deadline = ENGINE.model_copy(
+        update={"event_deadline_s": 0.5, "max_attempts": 1, "backoff_base_s": 0.01}
+    )
+    meter = "04125550002"
+    async with switch(provider("P1", CITY), engine=short_deadline) as sw:
+        await sw.publish(Topic.LOOKUP_REQUESTED, lookup(meter))
+        await sw.wait_for(Topic.LOOKUP_COMPLETED)
+        # P1 vends, then answers after 2 s; the handler's 0.5 s deadline cancels the call first.
+        sw.sims["P1"].controls.inject(Fault.HANG, count=1, operation=Operation.PURCHASE)
+        request = purchase(meter)
+        await sw.publish(Topic.PURCHASE_REQUESTED, request)
+        (letter,) = await sw.wait_for(Topic.DEAD_LETTER)
+        assert letter["reason"] == "handler deadline exceeded"
+        kind, issued = await wait_outcome(sw, str(request.purchase_id), within_s=60)
+        assert kind == "issued"
+        (vend,) = sw.sims["P1"].ledger.vends(str(request.purchase_id))
+        assert [t["token"] for t in issued["tokens"]] == list(vend.tokens)
