@@ -11,7 +11,8 @@ from service.domain.blocking import BlockTransition
 from service.handlers.directory import Directory
 from service.handlers.lookup_run import Recorded
 from service.handlers.outputs import Outputs
-from service.ports.unit_of_work import OutboxMessage
+from service.ports.store import SwitchStore
+from service.ports.unit_of_work import InputEvent, OutboxMessage
 
 
 def announcements(
@@ -41,3 +42,12 @@ def announcements(
             )
         )
     return messages
+
+
+async def answer_once(store: SwitchStore, source: InputEvent, message: OutboxMessage) -> None:
+    """Publish one outcome for an input that changes no state (e.g. INVALID), at most once."""
+    async with store.begin(source) as uow:
+        if uow.already_applied:
+            return
+        await uow.add_output(message)
+        await uow.commit()

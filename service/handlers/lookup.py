@@ -15,7 +15,7 @@ from schemas.v1.parts import Party
 from service.config import Institution
 from service.domain.customer import Customer, pick_customer
 from service.engine.records import Event
-from service.handlers.announce import announcements
+from service.handlers.announce import announcements, answer_once
 from service.handlers.directory import Directory
 from service.handlers.lookup_run import LookupRun, Recorded
 from service.handlers.outputs import Outputs, wire_support
@@ -148,10 +148,8 @@ class LookupHandler:
             broadcast=False,
             reason=reason,
         )
-        async with self._store.begin(event.input) as uow:
-            if uow.already_applied:
-                return
-            key = request.meter_number or None
-            await uow.add_output(self._outputs.message(Topic.LOOKUP_COMPLETED, key, completed))
-            await uow.commit()
+        message = self._outputs.message(
+            Topic.LOOKUP_COMPLETED, request.meter_number or None, completed
+        )
+        await answer_once(self._store, event.input, message)
         log.info("lookup_invalid", reason=reason)

@@ -26,7 +26,7 @@ from service.domain.purchase_state import OUTCOME_STATES, PurchaseState
 from service.domain.routing import next_provider
 from service.domain.support import MeterSupport
 from service.engine.records import Event
-from service.handlers.announce import announcements
+from service.handlers.announce import announcements, answer_once
 from service.handlers.directory import Directory
 from service.handlers.ledger_steps import LedgerSteps
 from service.handlers.lookup_run import LookupRun
@@ -211,10 +211,6 @@ class PurchaseHandler:
             provider_id=None,
             error=ErrorInfo(type="INVALID_REQUEST", message=reason),
         )
-        async with self._store.begin(event.input) as uow:
-            if uow.already_applied:
-                return
-            key = request.meter_number or None
-            await uow.add_output(self._outputs.message(Topic.PURCHASE_FAILED, key, failed))
-            await uow.commit()
+        message = self._outputs.message(Topic.PURCHASE_FAILED, request.meter_number or None, failed)
+        await answer_once(self._store, event.input, message)
         log.info("purchase_invalid", reason=reason)
