@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+import uvloop
 
 from service import bootstrap
 from service.config import ConfigError, load_config
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     try:
-        asyncio.run(COMMANDS[args.command][0](settings))
+        uvloop.run(COMMANDS[args.command][0](settings))
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 import structlog
+import uvloop
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from adapters.kafka.producer import kafka_publisher
@@ -95,5 +96,5 @@ async def _main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    uvloop.run(_main())
     sys.exit(0)

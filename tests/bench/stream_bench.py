@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import structlog
+import uvloop
 
 from tests.bench.report import details, table, targets, write_json
 from tests.bench.rig import ROOT, RigOptions, bench_rig
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     logging.basicConfig(level=logging.WARNING)
     try:
-        asyncio.run(_main(args))
+        uvloop.run(_main(args))
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("interrupted: every process stopped, databases dropped", file=sys.stderr)
         return 130

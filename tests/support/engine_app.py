@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 import asyncpg
+import uvloop
 
 from adapters.kafka.consumer import new_consumer
 from adapters.kafka.producer import kafka_publisher
@@ -144,7 +145,7 @@ def main() -> None:
             stop=stop,
         )
 
-    asyncio.run(_main())
+    uvloop.run(_main())
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 import structlog
+import uvloop
 
 from adapters.ppu_v3.simulator.config import SimProviderConfig, SimulatorFile, load_config
 from adapters.ppu_v3.simulator.server import running_simulators
@@ -59,4 +60,4 @@ async def serve_until_stopped(config: SimulatorFile, base_port: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
     args = parse_args(argv)
-    asyncio.run(serve_until_stopped(_configuration(args), args.port))
+    uvloop.run(serve_until_stopped(_configuration(args), args.port))
