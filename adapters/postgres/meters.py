@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import asyncpg
@@ -12,10 +12,19 @@ from service.domain.support import MeterSupport, ProviderSupport, RebroadcastFla
 from service.domain.utility import ReceiverReport
 from service.ports.meters import CreditBlock, MeterSummary
 
+# A plain read takes the support rows in the same statement (one round trip). `lock` cannot:
+# its snapshot would predate the lock wait, so it reads them after the lock is held.
 _METER = """
-SELECT meter_number, utility_id, last_broadcast_at, flag_requested_by, flag_requested_at,
-       flag_reason
-FROM meters WHERE meter_number = $1
+SELECT m.meter_number, m.utility_id, m.last_broadcast_at, m.flag_requested_by,
+       m.flag_requested_at, m.flag_reason, s.provider_ids, s.statuses, s.responded_at
+FROM meters m
+CROSS JOIN LATERAL (
+    SELECT array_agg(provider_id ORDER BY provider_id) AS provider_ids,
+           array_agg(status ORDER BY provider_id) AS statuses,
+           array_agg(last_response_at ORDER BY provider_id) AS responded_at
+    FROM meter_support WHERE meter_number = $1
+) s
+WHERE m.meter_number = $1
 """
 _LOCK = """
 INSERT INTO meters (meter_number) VALUES ($1)
@@ -74,6 +83,30 @@ def _successor(prefix: str) -> str | None:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+def _meter(
+    row: asyncpg.Record, support: Iterable[tuple[str, str, datetime | None]]
+) -> MeterSupport:
+    flag = None
+    if row["flag_requested_by"] is not None:
+        flag = RebroadcastFlag(
+            requested_by=row["flag_requested_by"],
+            requested_at=row["flag_requested_at"],
+            reason=row["flag_reason"],
+        )
+    return MeterSupport(
+        meter_number=row["meter_number"],
+        providers=tuple(
+            ProviderSupport(
+                provider_id=provider_id, status=SupportStatus(status), last_response_at=at
+            )
+            for provider_id, status, at in support
+        ),
+        utility_id=row["utility_id"],
+        last_broadcast_at=row["last_broadcast_at"],
+        flag=flag,
+    )
+
+
 class PgMeterRepository:
     """Meter state in the `meters`, `meter_support` and `meter_routing_blocks` tables."""
 
@@ -83,39 +116,23 @@ class PgMeterRepository:
     async def get(self, meter_number: str) -> MeterSupport | None:
         """The meter as last saved, or None when never seen."""
         row = await self._conn.fetchrow(_METER, meter_number)
-        return None if row is None else await self._meter(row)
-
-    async def _meter(self, row: asyncpg.Record) -> MeterSupport:
-        meter_number = row["meter_number"]
-        support = await self._conn.fetch(_SUPPORT, meter_number)
-        flag = None
-        if row["flag_requested_by"] is not None:
-            flag = RebroadcastFlag(
-                requested_by=row["flag_requested_by"],
-                requested_at=row["flag_requested_at"],
-                reason=row["flag_reason"],
-            )
-        return MeterSupport(
-            meter_number=meter_number,
-            providers=tuple(
-                ProviderSupport(
-                    provider_id=s["provider_id"],
-                    status=SupportStatus(s["status"]),
-                    last_response_at=s["last_response_at"],
-                )
-                for s in support
-            ),
-            utility_id=row["utility_id"],
-            last_broadcast_at=row["last_broadcast_at"],
-            flag=flag,
+        if row is None:
+            return None
+        support = zip(
+            row["provider_ids"] or (),
+            row["statuses"] or (),
+            row["responded_at"] or (),
+            strict=True,
         )
+        return _meter(row, support)
 
     async def lock(self, meter_number: str) -> MeterSupport:
         """Create if new, then hold the row lock so lookups, purchases and marks serialise."""
         # ON CONFLICT DO UPDATE locks the existing row and returns it in the same statement.
         row = await self._conn.fetchrow(_LOCK, meter_number)
         assert row is not None  # the statement always returns the inserted or locked row
-        return await self._meter(row)
+        rows = await self._conn.fetch(_SUPPORT, meter_number)
+        return _meter(row, ((s["provider_id"], s["status"], s["last_response_at"]) for s in rows))
 
     async def save(self, meter: MeterSupport) -> None:
         """Write the meter row and every provider's support row."""

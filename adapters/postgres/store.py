@@ -71,6 +71,11 @@ class PgSwitchStore:
         async with self._pool.acquire() as conn:
             return await PgMeterRepository(conn).get(meter_number)
 
+    async def save_purchase(self, purchase: PurchaseRecord) -> None:
+        """One statement outside any transaction: committed when this returns."""
+        async with self._pool.acquire() as conn:
+            await PgPurchaseLedger(conn).save(purchase)
+
     async def read_purchase(self, purchase_id: UUID) -> PurchaseRecord | None:
         """The purchase as last committed."""
         async with self._pool.acquire() as conn:

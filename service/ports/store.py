@@ -58,6 +58,10 @@ class SwitchStore(Protocol):
         """A transaction that records no input event: steps before an event's final one."""
         ...
 
+    async def save_purchase(self, purchase: PurchaseRecord) -> None:
+        """Write one purchase on its own, durable when this returns (no input event recorded)."""
+        ...
+
     async def read_meter(self, meter_number: str) -> MeterSupport | None:
         """The meter as last committed (no lock; for planning before providers are asked)."""
         ...
