@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from adapters.postgres.meters import PgMeterRepository
+from adapters.postgres.meters import _METER, PgMeterRepository
 from service.domain.support import MeterSupport, ProviderSupport, RebroadcastFlag, SupportStatus
 from service.domain.utility import ReceiverReport
 
@@ -121,6 +121,34 @@ async def test_prefix_search_is_an_index_scan_and_treats_wildcards_literally(
         rows = await conn.fetch("EXPLAIN EXECUTE s('0000001234', '0000001235', 20)")
         plan = "\n".join(r[0] for r in rows)
         assert "Index" in plan
+        assert "Seq Scan" not in plan
+    finally:
+        await conn.close()
+
+
+async def test_reading_a_meter_reaches_its_support_rows_through_the_index(
+    database_url: str,
+) -> None:
+    """The one-statement read must not scan every support row (a collation mismatch did)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(
+            "INSERT INTO meters (meter_number) SELECT lpad(g::text, 11, '0')"
+            " FROM generate_series(1, 20000) g"
+        )
+        await conn.execute(
+            "INSERT INTO meter_support (meter_number, provider_id, status)"
+            " SELECT meter_number, p, 'SUPPORTED' FROM meters, unnest(ARRAY['A', 'B', 'C']) p"
+        )
+        await conn.execute("ANALYZE meters")
+        await conn.execute("ANALYZE meter_support")
+        read = await PgMeterRepository(conn).get("00000001234")
+        assert read is not None
+        assert [p.provider_id for p in read.providers] == ["A", "B", "C"]
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        await conn.execute(f"PREPARE m(text) AS {_METER}")
+        plan = "\n".join(r[0] for r in await conn.fetch("EXPLAIN EXECUTE m('00000001234')"))
+        assert "meter_support_pkey" in plan
         assert "Seq Scan" not in plan
     finally:
         await conn.close()
