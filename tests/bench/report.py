@@ -24,19 +24,36 @@ _COLUMNS = (  # (header, key, decimals)
     ("sim cpu s", "simulator_cpu_s", 1),
     ("host busy%", "machine_cpu_busy_pct", 0),
 )
+# Where one event's CPU goes on the machine; 1,000 events/s on 2 cores affords 2 ms in all.
+_CPU_COLUMNS = (
+    ("switch", "cpu_per_event_ms", 2),
+    ("postgres", "postgres_cpu_per_event_ms", 2),
+    ("kafka", "kafka_cpu_per_event_ms", 2),
+    ("simulators", "simulator_cpu_per_event_ms", 2),
+    ("machine", "machine_cpu_per_event_ms", 2),
+)
 
 
-def table(results: Mapping[str, Figures]) -> str:
+def table(
+    results: Mapping[str, Figures], columns: tuple[tuple[str, str, int], ...] = _COLUMNS
+) -> str:
     """One row per workload; `-` where a figure was not measured."""
-    head = f"{'workload':<18}" + "".join(f" {name:>10}" for name, _, _ in _COLUMNS)
+    head = f"{'workload':<18}" + "".join(f" {name:>10}" for name, _, _ in columns)
     rows = []
     for workload, figures in results.items():
         cells = (
             f" {figures[key]:>10.{decimals}f}" if key in figures else f" {'-':>10}"
-            for _, key, decimals in _COLUMNS
+            for _, key, decimals in columns
         )
         rows.append(f"{workload:<18}" + "".join(cells))
     return "\n".join([head, *rows])
+
+
+def cpu_table(results: Mapping[str, Figures]) -> str:
+    """CPU milliseconds per event: the switch, each backing service, and the whole machine."""
+    return "CPU ms per event (whole machine includes the bench's own producer and consumer):\n" + (
+        table(results, _CPU_COLUMNS)
+    )
 
 
 def details(results: Mapping[str, Figures]) -> list[str]:

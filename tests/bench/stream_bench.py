@@ -20,7 +20,7 @@ from pathlib import Path
 import structlog
 import uvloop
 
-from tests.bench.report import details, table, targets, write_json
+from tests.bench.report import cpu_table, details, table, targets, write_json
 from tests.bench.rig import ROOT, RigOptions, bench_rig
 from tests.bench.workloads import WORKLOADS, Plan, run_workloads
 
@@ -112,6 +112,7 @@ async def bench(args: argparse.Namespace) -> None:
         f"Switch tuning: {' '.join(f'{k}={v}' for k, v in options.service_env.items())}"
     )
     print(table(results))
+    print("\n" + cpu_table(results))
     print("\n".join(["", *details(results), "", *targets(results, args.latency_ms)]))
     write_json(args.output, results)
     print(f"\nwrote {args.output}")

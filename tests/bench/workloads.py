@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psutil
 
+from tests.bench.components import cpu_by_component, spent
 from tests.bench.configs import MeterPool
 from tests.bench.probe import Cost, ResourceProbe
 from tests.bench.rig import Rig
@@ -45,6 +47,8 @@ class Measured:
     cost: Cost
     simulator_cpu_s: float
     machine_busy_pct: float
+    components_cpu_s: dict[str, float]
+    wall_s: float
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -73,6 +77,18 @@ def figures(m: Measured) -> Figures:
         "outcomes_missing": float(m.run.total - m.run.finished),
         "simulator_cpu_s": m.simulator_cpu_s,
         "machine_cpu_busy_pct": m.machine_busy_pct,
+        **_per_event(m),
+    }
+
+
+def _per_event(m: Measured) -> Figures:
+    """Where an event's CPU goes: each part, and the whole machine's busy time per event."""
+    per = 1000 / max(m.run.total, 1)
+    busy_s = m.machine_busy_pct / 100 * psutil.cpu_count() * m.wall_s
+    return {
+        "simulator_cpu_per_event_ms": per * m.simulator_cpu_s,
+        **{f"{name}_cpu_per_event_ms": per * s for name, s in m.components_cpu_s.items() if s},
+        "machine_cpu_per_event_ms": per * busy_s,
     }
 
 
@@ -109,7 +125,8 @@ class Session:
         pace = f" at {rate:.0f}/s" if rate else " as fast as possible"
         print(f"  {label}: {len(meters)} events{pace}", file=sys.stderr, flush=True)
         probe, sims = ResourceProbe(child.pid), ResourceProbe(self.rig.simulators.pid)
-        machine = psutil.cpu_times()
+        machine, components = psutil.cpu_times(), cpu_by_component()
+        started = time.monotonic()
         probe.start()
         sims.start()
         timeout = 60 + (len(meters) / rate if rate else len(meters) / 10)
@@ -118,7 +135,14 @@ class Session:
         finally:
             cost, sim_cost = await probe.stop(), await sims.stop()
         child.check_alive()
-        return Measured(run, cost, sim_cost.cpu_s, _busy(machine, psutil.cpu_times()))
+        return Measured(
+            run,
+            cost,
+            sim_cost.cpu_s,
+            _busy(machine, psutil.cpu_times()),
+            spent(components, cpu_by_component()),
+            time.monotonic() - started,
+        )
 
     async def _switch(
         self, label: str, kind: Kind, meters: Sequence[str], rate: float | None = None
