@@ -15,7 +15,6 @@ import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
 
@@ -33,7 +32,7 @@ from service.domain.purchase_state import PurchaseState, can_transition
 from service.handlers.vending import Vending
 from service.ports.provider import ConfirmationAdvice, ProviderPort, ReversalAdvice, ReversalReason
 from service.ports.purchases import AdviceRecord
-from service.ports.store import SwitchStore
+from service.ports.store import SwitchStore, SwitchUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -143,30 +142,36 @@ class AdviceWorker:
         await _every(stop, self._settings.poll_s, self.round)
 
     async def round(self) -> int:
-        """Claim due advices and send each once; returns how many were due."""
+        """Claim due advices, send each once, record the answers; returns how many were due."""
         async with self._store.transaction() as tx:
             due = await tx.purchases.claim_advices(
                 now=self._clock(), lease=self._settings.lease, limit=self._settings.batch
             )
             await tx.commit()
-        results = await asyncio.gather(*(self._deliver(a) for a in due), return_exceptions=True)
-        for advice, result in zip(due, results, strict=True):
-            if isinstance(result, Exception):
+        sent = await asyncio.gather(*(self._deliver(a) for a in due), return_exceptions=True)
+        answered: list[tuple[AdviceRecord, AdviceOutcome]] = []
+        for advice, result in zip(due, sent, strict=True):
+            if isinstance(result, BaseException):
                 log.warning(
                     "advice_failed",
                     advice_id=str(advice.advice_id),
                     error=f"{type(result).__name__}: {result}",
                 )
+            elif result is not None:
+                answered.append((advice, result))
+        if answered:
+            # One transaction for the round: a failure leaves every advice of it leased, and
+            # each is resent when its lease runs out, which an advice may always be.
+            await self._record(answered)
         return len(due)
 
-    async def _deliver(self, advice: AdviceRecord) -> None:
+    async def _deliver(self, advice: AdviceRecord) -> AdviceOutcome | None:
         provider = self._providers.get(advice.provider_id)
         if provider is None:
             log.error("advice_provider_unknown", provider_id=advice.provider_id)
-            return
+            return None
         outcome = await self._send(provider, advice)
         answer = advice_answer(outcome)
-        await self._record(advice, answer, outcome)
         if answer is AdviceAnswer.RESEND and needs_alert(advice.attempts, self._policy):
             # Store-and-forward never drops an advice; an operator must hear of a stuck one.
             log.error(
@@ -183,6 +188,7 @@ class AdviceWorker:
             answer=answer.value,
             attempts=advice.attempts,
         )
+        return outcome
 
     async def _send(self, provider: ProviderPort, advice: AdviceRecord) -> AdviceOutcome:
         at = self._clock()
@@ -203,24 +209,33 @@ class AdviceWorker:
             )
         )
 
-    async def _record(self, advice: AdviceRecord, answer: AdviceAnswer, outcome: Any) -> None:
+    async def _record(self, answered: list[tuple[AdviceRecord, AdviceOutcome]]) -> None:
         now = self._clock()
-        pending, sent = _PENDING_SENT[advice.kind]
+        # Purchase rows are locked in one order, so two rounds can never wait on each other.
+        ordered = sorted(answered, key=lambda pair: pair[0].purchase_id)
         async with self._store.transaction() as tx:
-            purchase = await tx.purchases.get(advice.purchase_id, lock=True)
-            await tx.purchases.finish_advice(
-                advice.advice_id,
-                state="PENDING" if answer is AdviceAnswer.RESEND else answer.value,
-                status=outcome.status,
-                error=None if isinstance(outcome, Succeeded) else outcome.kind.value,
-                at=now,
-                next_attempt_at=next_attempt_at(
-                    attempts_made=advice.attempts, last_attempt_at=now, policy=self._policy
-                )
-                if answer is AdviceAnswer.RESEND
-                else None,
-            )
-            if purchase is not None and purchase.state is pending and can_transition(pending, sent):
-                final = _ACKNOWLEDGED[advice.kind] if answer.final else pending
-                await tx.purchases.save(replace(purchase, state=final))
+            for advice, outcome in ordered:
+                await self._record_one(tx, advice, outcome, now)
             await tx.commit()
+
+    async def _record_one(
+        self, tx: SwitchUnitOfWork, advice: AdviceRecord, outcome: AdviceOutcome, now: datetime
+    ) -> None:
+        answer = advice_answer(outcome)
+        pending, sent = _PENDING_SENT[advice.kind]
+        purchase = await tx.purchases.get(advice.purchase_id, lock=True)
+        await tx.purchases.finish_advice(
+            advice.advice_id,
+            state="PENDING" if answer is AdviceAnswer.RESEND else answer.value,
+            status=outcome.status,
+            error=None if isinstance(outcome, Succeeded) else outcome.kind.value,
+            at=now,
+            next_attempt_at=next_attempt_at(
+                attempts_made=advice.attempts, last_attempt_at=now, policy=self._policy
+            )
+            if answer is AdviceAnswer.RESEND
+            else None,
+        )
+        if purchase is not None and purchase.state is pending and can_transition(pending, sent):
+            final = _ACKNOWLEDGED[advice.kind] if answer.final else pending
+            await tx.purchases.save(replace(purchase, state=final))

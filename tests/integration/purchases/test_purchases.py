@@ -295,3 +295,33 @@ async def test_purchases_that_cannot_be_served_fail_invalid(switch: SwitchFactor
         )
         assert vends(sw, stranger.purchase_id) == {}
         sw.assert_outputs_match_schemas()
+
+
+async def test_a_round_of_confirmations_is_recorded_advice_by_advice(
+    switch: SwitchFactory, database_url: str
+) -> None:
+    """Rule 13: the answers of one round are kept together, yet each advice keeps its own:
+    the one the provider turned away (503) is resent later, the others are done at once."""
+    async with switch(provider("P1", CITY)) as sw:
+        sw.sims["P1"].controls.inject(Fault.ERROR_503, count=1, operation=Operation.CONFIRMATION)
+        requests = [purchase(f"0412777000{i}", 1000) for i in range(5)]
+        for request in requests:
+            await sw.publish(Topic.PURCHASE_REQUESTED, request)
+        ids = [r.purchase_id for r in requests]
+        conn = await asyncpg.connect(database_url)
+        try:
+            async with asyncio.timeout(30):
+                while True:
+                    rows = await conn.fetch(
+                        "SELECT a.state, a.attempts, p.state AS purchase_state FROM advices a"
+                        " JOIN purchases p USING (purchase_id) WHERE a.purchase_id = ANY($1)",
+                        ids,
+                    )
+                    if len(rows) == 5 and all(r["state"] == "DELIVERED" for r in rows):
+                        break
+                    await asyncio.sleep(0.1)
+        finally:
+            await conn.close()
+        assert {r["purchase_state"] for r in rows} == {"CONFIRMATION_ACKNOWLEDGED"}
+        assert sorted(r["attempts"] for r in rows) == [1, 1, 1, 1, 2]
+        assert sum(len(sw.sims["P1"].ledger.advices(str(i))) for i in ids) == 5
