@@ -5,18 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, TypeVar
 
 import structlog
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception_type,
-    retry_if_result,
-    stop_after_attempt,
-    wait_exponential,
-)
 
 from adapters.ppu_v3 import from_wire
 from adapters.ppu_v3.breaker import CircuitBreaker
@@ -26,7 +17,8 @@ from adapters.ppu_v3.classify import (
     counts_against_provider,
     is_success,
 )
-from adapters.ppu_v3.errors import ConnectionLostError, NotReachedError, PpuTransportError
+from adapters.ppu_v3.errors import PpuTransportError
+from adapters.ppu_v3.resends import Resends, RetryPolicy
 from adapters.ppu_v3.settings import ProviderSettings
 from adapters.ppu_v3.transport import BulkheadFullError, ProviderTransport, RawAnswer
 from service.domain.provider_results import (
@@ -39,15 +31,6 @@ from service.domain.provider_results import (
 
 T = TypeVar("T")
 _log = structlog.get_logger("adapters.ppu_v3")
-_UNKNOWN_STATUSES = frozenset({500, 504})
-
-
-class RetryPolicy(Enum):
-    """Which resends are safe for an operation."""
-
-    NEVER = "never"  # a new purchase: an unknown outcome is recovered with the retry operation
-    UNREACHED = "unreached"  # resend only what never reached the provider
-    LOOKUP = "lookup"  # no financial effect: resend (fresh id) after unreached, lost, 500, 504
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,31 +44,6 @@ class Call:
     request_id: str
 
 
-def _last_outcome(state: RetryCallState) -> Any:
-    """After the last lookup attempt, give back its answer or raise its error."""
-    return state.outcome.result() if state.outcome else None
-
-
-def _retrying(settings: ProviderSettings, policy: RetryPolicy) -> AsyncRetrying:
-    """The tenacity policy for an operation; errors left after the last attempt are re-raised."""
-    wait = wait_exponential(multiplier=settings.retry_backoff_seconds, max=1.0)
-    if policy is RetryPolicy.LOOKUP:
-        return AsyncRetrying(
-            stop=stop_after_attempt(max(settings.lookup_attempts, 1)),
-            wait=wait,
-            retry=retry_if_exception_type((NotReachedError, ConnectionLostError))
-            | retry_if_result(lambda answer: answer.status in _UNKNOWN_STATUSES),
-            retry_error_callback=_last_outcome,
-        )
-    attempts = settings.unreached_attempts if policy is RetryPolicy.UNREACHED else 1
-    return AsyncRetrying(
-        stop=stop_after_attempt(attempts),
-        wait=wait,
-        retry=retry_if_exception_type(NotReachedError),
-        reraise=True,
-    )
-
-
 class CallRunner:
     """Runs calls for one provider through its transport and breaker."""
 
@@ -96,6 +54,7 @@ class CallRunner:
         self._settings = settings
         self._transport = transport
         self._breaker = breaker
+        self._resends = {policy: Resends.of(settings, policy) for policy in RetryPolicy}
 
     async def run(self, call: Call, parse: Callable[[bytes], T]) -> Succeeded[T] | Failed | Unknown:
         """Send a call and classify what came back; never raises for provider behaviour."""
@@ -140,17 +99,13 @@ class CallRunner:
 
     async def _attempts(self, call: Call) -> RawAnswer:
         """Send, resending only as the call's policy allows."""
-        answer: RawAnswer | None = None
-        async for attempt in _retrying(self._settings, call.policy):
-            with attempt:
-                path, payload = call.build()
-                answer = await self._transport.post(path, payload, wait_seconds=call.timeout)
-            outcome = attempt.retry_state.outcome
-            if outcome is not None and not outcome.failed:
-                attempt.retry_state.set_result(answer)
-        if answer is None:  # tenacity re-raises before this when no attempt answered
-            raise ConnectionLostError("no attempt answered")
-        return answer
+
+        async def attempt() -> RawAnswer:
+            """One attempt: path and body built afresh (a lookup's wire id is new each time)."""
+            path, payload = call.build()
+            return await self._transport.post(path, payload, wait_seconds=call.timeout)
+
+        return await self._resends[call.policy].send(attempt)
 
     def _interpret(
         self, answer: RawAnswer, parse: Callable[[bytes], T]

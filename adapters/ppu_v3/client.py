@@ -10,7 +10,8 @@ from typing import Self
 
 from adapters.ppu_v3 import from_wire, to_wire, to_wire_extras
 from adapters.ppu_v3.breaker import BreakerSnapshot, CircuitBreaker
-from adapters.ppu_v3.calls import Call, CallRunner, RetryPolicy
+from adapters.ppu_v3.calls import Call, CallRunner
+from adapters.ppu_v3.resends import RetryPolicy
 from adapters.ppu_v3.settings import ProviderSettings
 from adapters.ppu_v3.transport import ProviderTransport
 from adapters.ppu_v3.wire import messages as m

@@ -62,7 +62,7 @@ async def _progress(deadline: float, counts: dict[str, int]) -> None:
 
 
 async def run_adapter_bench(*, seconds: float, concurrency: int) -> dict[str, float]:
-    """Run the benchmark and return round trips and fan-outs per second, and errors."""
+    """Run the benchmark: round trips and fan-outs per second, errors, CPU per round trip."""
     counts = {"round_trips": 0, "fan_outs": 0, "errors": 0}
     async with AsyncExitStack() as stack:
         sims = [
@@ -78,17 +78,22 @@ async def run_adapter_bench(*, seconds: float, concurrency: int) -> dict[str, fl
             for i, sim in enumerate(sims)
         ]
         started = time.monotonic()
+        cpu_started = time.process_time()
         deadline = started + seconds
         await asyncio.gather(
             _progress(deadline, counts),
             *(_worker(clients, deadline, counts) for _ in range(concurrency)),
         )
         elapsed = time.monotonic() - started
+        cpu = time.process_time() - cpu_started
     return {
         "round_trips_per_second": counts["round_trips"] / elapsed,
         "fan_outs_per_second": counts["fan_outs"] / elapsed,
         "errors": float(counts["errors"]),
         "seconds": elapsed,
+        # Client and simulators share this process: CPU per round trip is both sides' cost, and
+        # on a busy machine it is steadier than the rate.
+        "cpu_us_per_round_trip": cpu / max(counts["round_trips"], 1) * 1e6,
     }
 
 
@@ -105,7 +110,7 @@ def main() -> None:
         f"adapter lookups fanned out to {PROVIDERS} providers, concurrency {args.concurrency}: "
         f"{result['round_trips_per_second']:.0f} round trips/s "
         f"({result['fan_outs_per_second']:.0f} fan-outs/s, {result['errors']:.0f} errors, "
-        f"{result['seconds']:.1f} s)"
+        f"{result['seconds']:.1f} s, {result['cpu_us_per_round_trip']:.0f} us CPU per round trip)"
     )
 
 

@@ -10,6 +10,7 @@ from adapters.ppu_v3.simulator.config import Operation
 Violations = list[dict[str, Any]]
 _METER_ID = re.compile(r"^[a-zA-Z0-9]{0,20}$")
 _CURRENCY = re.compile(r"^[0-9]{3}$")
+_MERCHANT_TYPE = re.compile(r"[0-9]{4}")
 _MERCHANT_NAME_LIMITS = {"name": 23, "city": 13, "region": 2, "country": 2}
 _ADVICES = (Operation.CONFIRMATION, Operation.REVERSAL)
 
@@ -44,7 +45,7 @@ def _originator(value: Any, found: Violations) -> None:
             _violation("originator", "terminalId", "length must be between 8 and 8", terminal)
         )
     merchant = _dict(orig.get("merchant"))
-    if not re.fullmatch(r"[0-9]{4}", str(merchant.get("merchantType", ""))):
+    if not _MERCHANT_TYPE.fullmatch(str(merchant.get("merchantType", ""))):
         found.append(_violation("merchant", "merchantType", "must be 4 digits"))
     if len(str(merchant.get("merchantId", ""))) != 15:  # noqa: PLR2004 - exactly 15
         found.append(_violation("merchant", "merchantId", "length must be between 15 and 15"))

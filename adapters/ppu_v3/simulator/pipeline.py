@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,12 +36,25 @@ Business = Callable[[SimulatorState, Incoming], Awaitable[web.StreamResponse]]
 
 async def pause(state: SimulatorState, seconds: float) -> None:
     """Sleep, but end early when the simulator shuts down (so servers close promptly)."""
-    if seconds <= 0:
+    if seconds <= 0 or state.closing.is_set():
         return
+    # Latency applies to every request: a bare future and timer cost a fraction of wait_for's
+    # task, and the usual end (time is up) raises nothing. state.close() wakes it early.
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+    timer = loop.call_later(seconds, _wake, waiter)
+    state.sleepers.add(waiter)
     try:
-        await asyncio.wait_for(state.closing.wait(), seconds)
-    except TimeoutError:
-        return
+        await waiter
+    finally:
+        timer.cancel()
+        state.sleepers.discard(waiter)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    """End a pause, unless it already ended."""
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 async def serve(
@@ -117,6 +131,12 @@ def _error_fault(fault: Fault) -> web.Response:
     return replies.error(500, "GENERAL_ERROR", "Internal error")
 
 
+@functools.lru_cache(maxsize=16)
+def _expected_authorization(username: str, password: str) -> str:
+    """The Authorization header a provider accepts, encoded once rather than per request."""
+    return basic_auth(username, password)
+
+
 def auth_middleware(state: SimulatorState) -> Any:
     """Enforce HTTP Basic on the interface's paths when the provider has credentials."""
 
@@ -127,7 +147,7 @@ def auth_middleware(state: SimulatorState) -> Any:
         if config.username is None or not request.path.startswith("/prepaidutility/"):
             response: web.StreamResponse = await handler(request)
             return response
-        expected = basic_auth(config.username, config.password or "")
+        expected = _expected_authorization(config.username, config.password or "")
         if request.headers.get("Authorization") != expected:
             return web.Response(status=401, headers={"WWW-Authenticate": 'Basic realm="ppu"'})
         response = await handler(request)

@@ -97,7 +97,7 @@ async def running_simulator(
             controls=SimulatorControls(state),
         )
     finally:
-        state.closing.set()
+        state.close()
         await runner.cleanup()
 
 

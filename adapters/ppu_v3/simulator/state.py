@@ -19,6 +19,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _month(moment: datetime) -> str:
+    """The free-units month, "YYYY-MM" (formatted by hand: strftime costs more per request)."""
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
 @dataclass
 class ScriptedFault:
     """A fault queued by a test or the control endpoint for the next matching requests."""
@@ -43,10 +48,18 @@ class SimulatorState:
     down_fault: Fault | None = None
     script: deque[ScriptedFault] = field(default_factory=deque)
     closing: asyncio.Event = field(default_factory=asyncio.Event)
+    sleepers: set[asyncio.Future[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         """Seed the random source so a seeded config replays the same faults and latencies."""
         self.rng = random.Random(self.config.seed)  # noqa: S311 - simulation, not security
+
+    def close(self) -> None:
+        """Shutting down: every pause (latency, hang, slow meter) ends now."""
+        self.closing.set()
+        for sleeper in self.sleepers:
+            if not sleeper.done():
+                sleeper.set_result(None)
 
     def first_use(self, space: str, message_id: str) -> bool:
         """Remember an id; False when it was seen before (DUPLICATE_RECORD)."""
@@ -62,11 +75,11 @@ class SimulatorState:
 
     def free_units_due(self, meter: str) -> bool:
         """Tell whether the meter's free token for this month is still unclaimed."""
-        return (meter, self.now().strftime("%Y-%m")) not in self.free_claimed
+        return (meter, _month(self.now())) not in self.free_claimed
 
     def claim_free_units(self, meter: str) -> None:
         """Mark this month's free token as issued."""
-        self.free_claimed.add((meter, self.now().strftime("%Y-%m")))
+        self.free_claimed.add((meter, _month(self.now())))
 
     def next_fault(self, operation: Operation) -> Fault | None:
         """Outage first, then scripted faults, then the configured random shares."""

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from adapters.ppu_v3.client import PpuV3Client
-from adapters.ppu_v3.simulator.config import SimProviderConfig
+from adapters.ppu_v3.simulator.config import Latency, SimProviderConfig
 from adapters.ppu_v3.simulator.server import running_simulator
 from service.domain.provider_results import Failed, Succeeded
 from tests.integration.providers.conftest import CITY, lookup, purchase, settings_for, sim_config
@@ -213,3 +213,17 @@ async def test_config_changes_per_provider_do_not_leak() -> None:
         assert isinstance(declined, Failed)
         assert declined.meter_not_supported
         assert (len(one.ledger.vends()), len(two.ledger.vends())) == (1, 0)
+
+
+async def test_shutdown_ends_the_latency_pause_of_requests_in_flight() -> None:
+    """Closing the simulator wakes a request in a minute-long latency pause: it answers now."""
+    config = SimProviderConfig(latency=Latency(fixed_ms=60_000))
+    async with (
+        running_simulator(config) as sim,
+        PpuV3Client(settings=settings_for(sim.base_url, timeouts={"lookup": 5.0})) as client,
+    ):
+        pending = asyncio.create_task(client.lookup_meter(lookup("TST001")))
+        await asyncio.sleep(0.3)  # the request is in its pause by now
+        sim.state.close()
+        outcome = await asyncio.wait_for(pending, 2.0)
+    assert isinstance(outcome, Succeeded)
