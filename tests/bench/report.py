@@ -30,6 +30,7 @@ _CPU_COLUMNS = (
     ("postgres", "postgres_cpu_per_event_ms", 2),
     ("kafka", "kafka_cpu_per_event_ms", 2),
     ("simulators", "simulator_cpu_per_event_ms", 2),
+    ("harness", "harness_cpu_per_event_ms", 2),
     ("machine", "machine_cpu_per_event_ms", 2),
 )
 
@@ -51,8 +52,8 @@ def table(
 
 def cpu_table(results: Mapping[str, Figures]) -> str:
     """CPU milliseconds per event: the switch, each backing service, and the whole machine."""
-    return "CPU ms per event (whole machine includes the bench's own producer and consumer):\n" + (
-        table(results, _CPU_COLUMNS)
+    return "CPU ms per event (harness: the bench's own producer and consumer):\n" + table(
+        results, _CPU_COLUMNS
     )
 
 
