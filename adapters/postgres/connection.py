@@ -1,10 +1,29 @@
-"""The connection type the repositories accept: a plain connection or one from a pool."""
+"""The connection the repositories accept: a plain or pooled asyncpg connection, or a deferring one.
+
+Repositories only ever execute writes and fetch reads, so they depend on those four methods;
+asyncpg's connections and `DeferringConnection` both have them.
+"""
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, Protocol
 
-import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
-Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
+class Connection(Protocol):
+    """What repositories call on a connection."""
+
+    async def execute(self, query: str, *args: Any) -> str:
+        """Run a write."""
+        ...
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
+        """Read rows."""
+        ...
+
+    async def fetchrow(self, query: str, *args: Any) -> Any:
+        """Read one row (or None)."""
+        ...
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        """Read one value."""
+        ...

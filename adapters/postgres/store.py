@@ -11,7 +11,7 @@ import asyncpg
 from adapters.postgres.audit import PgAuditLog
 from adapters.postgres.meters import PgMeterRepository
 from adapters.postgres.purchases import PgPurchaseLedger
-from adapters.postgres.unit_of_work import PgUnitOfWork, PgUnitOfWorkFactory
+from adapters.postgres.unit_of_work import PgUnitOfWork, PgUnitOfWorkFactory, open_unit
 from service.domain.support import MeterSupport
 from service.ports.purchases import PurchaseRecord
 from service.ports.unit_of_work import InputEvent, OutboxMessage
@@ -56,15 +56,8 @@ class PgSwitchStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgSwitchUnitOfWork]:
         """A transaction with the repositories and the outbox, recording no input event."""
-        async with self._pool.acquire() as conn:
-            tx = conn.transaction()
-            await tx.start()
-            uow = PgUnitOfWork(connection=conn, transaction=tx, already_applied=False)
-            try:
-                yield PgSwitchUnitOfWork(uow)
-            finally:
-                if not uow.committed and conn.is_in_transaction():
-                    await tx.rollback()
+        async with open_unit(self._pool, None, group="") as uow:
+            yield PgSwitchUnitOfWork(uow)
 
     async def read_meter(self, meter_number: str) -> MeterSupport | None:
         """The meter as last committed."""

@@ -1,56 +1,50 @@
 """The unit of work on PostgreSQL: one transaction applies an input event once, with its outputs.
 
 `begin` opens a transaction and first inserts the (consumer group, event id) row into
-`processed_events`. If it is there already, the unit reports `already_applied` and writes
-nothing. If another transaction is applying the same event right now (a revoked partition's
-straggler and its new owner), the insert waits for it and then sees its outcome, so the two
-can never both apply it. Repositories for state changes use `connection`, inside the same
-transaction. Outputs are inserted into the outbox at commit, with a notification for the relay.
+`processed_events`, both in one round trip. If the row is there already, the unit reports
+`already_applied` and writes nothing. If another transaction is applying the same event right
+now (a revoked partition's straggler and its new owner), the insert waits for it and then sees
+its outcome, so the two can never both apply it. Repositories use `connection`, inside the same
+transaction; their writes are held back and sent with the next read or at commit
+(`DeferringConnection`). At commit the outputs go into the outbox in that same last statement,
+with a notification for the relay.
 
-Errors: a constraint violation (e.g. an output event id used twice) is a PermanentError;
-anything else from asyncpg propagates and counts as transient.
+Errors: a constraint violation of the outbox (e.g. an output event id used twice) is a
+PermanentError; anything else from asyncpg propagates and counts as transient.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
 import structlog
 from asyncpg.pool import PoolConnectionProxy
-from asyncpg.transaction import Transaction
 
+from adapters.postgres.deferred import DeferringConnection
 from adapters.postgres.outbox import CHANNEL
 from service.engine.errors import PermanentError
 from service.ports.unit_of_work import AlreadyAppliedError, InputEvent, OutboxMessage
 
 log = structlog.get_logger(__name__)
-_MARK_PROCESSED = """
+# Sent as a simple query with BEGIN, so the values are literals (see `_literal`).
+_BEGIN_AND_MARK = """BEGIN;
 INSERT INTO processed_events (consumer_group, event_id, topic, "partition", "offset")
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
-"""
-_INSERT_OUTPUTS = """
-WITH inserted AS (
-    INSERT INTO outbox (topic, key, payload, event_id)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::uuid[])
-)
-SELECT pg_notify($5, '')
-"""
+VALUES ({group}, {event_id}, {topic}, {partition:d}, {offset:d}) ON CONFLICT DO NOTHING"""
+_INSERT_OUTPUTS = """INSERT INTO outbox (topic, key, payload, event_id)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::uuid[])"""
+_NOTIFY = "SELECT pg_notify($1, '')"
 
 
 class PgUnitOfWork:
-    """An open transaction for one input event."""
+    """An open transaction for one input event (or for none: `already_applied` is then False)."""
 
     def __init__(
-        self,
-        *,
-        connection: PoolConnectionProxy[asyncpg.Record],
-        transaction: Transaction,
-        already_applied: bool,
+        self, *, connection: PoolConnectionProxy[asyncpg.Record], already_applied: bool
     ) -> None:
-        self.connection = connection
-        self._transaction = transaction
+        self._raw = connection
+        self.connection = DeferringConnection(connection)
         self._already_applied = already_applied
         self._outputs: list[OutboxMessage] = []
         self.committed = False
@@ -67,7 +61,10 @@ class PgUnitOfWork:
         self._outputs.append(message)
 
     async def commit(self) -> None:
-        """Write the outputs and commit; a no-op for an event applied before."""
+        """Send the held-back writes and the outputs in one statement, then commit.
+
+        A no-op for an event applied before.
+        """
         if self._already_applied or self.committed:
             return
         try:
@@ -79,12 +76,57 @@ class PgUnitOfWork:
                     [m.key for m in out],
                     [m.payload for m in out],
                     [m.event_id for m in out],
-                    CHANNEL,
                 )
-            await self._transaction.commit()
+                await self.connection.flush(_NOTIFY, CHANNEL)
+            else:
+                await self.connection.flush()
+            await self._raw.execute("COMMIT")
         except asyncpg.IntegrityConstraintViolationError as exc:
+            if exc.table_name != "outbox":
+                raise
             raise PermanentError(f"outbox write rejected: {exc}") from exc
         self.committed = True
+
+
+@asynccontextmanager
+async def open_unit(
+    pool: asyncpg.Pool, source: InputEvent | None, *, group: str
+) -> AsyncIterator[PgUnitOfWork]:
+    """A transaction on a pooled connection, rolled back unless committed.
+
+    With a `source`, its processed mark is inserted in the same round trip as BEGIN.
+    """
+    async with pool.acquire() as conn:
+        uow: PgUnitOfWork | None = None
+        try:
+            if source is None:
+                await conn.execute("BEGIN")
+                uow = PgUnitOfWork(connection=conn, already_applied=False)
+            else:
+                status = await conn.execute(_begin_and_mark(group, source))
+                uow = PgUnitOfWork(connection=conn, already_applied=status.endswith(" 0"))
+            yield uow
+        finally:
+            # A failed COMMIT has already ended the transaction on the server.
+            if (uow is None or not uow.committed) and conn.is_in_transaction():
+                await _rollback(conn)
+
+
+def _begin_and_mark(group: str, source: InputEvent) -> str:
+    return _BEGIN_AND_MARK.format(
+        group=_literal(group),
+        event_id=_literal(str(source.event_id)),
+        topic=_literal(source.topic),
+        partition=source.partition,
+        offset=source.offset,
+    )
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (standard_conforming_strings is on: only quotes need doubling)."""
+    if "\x00" in text:
+        raise PermanentError("a NUL character cannot be stored")
+    return "'" + text.replace("'", "''") + "'"
 
 
 class PgUnitOfWorkFactory:
@@ -94,35 +136,14 @@ class PgUnitOfWorkFactory:
         self._pool = pool
         self._group = consumer_group
 
-    @asynccontextmanager
-    async def begin(self, source: InputEvent) -> AsyncIterator[PgUnitOfWork]:
+    def begin(self, source: InputEvent) -> AbstractAsyncContextManager[PgUnitOfWork]:
         """A transaction that applies `source` at most once; rolled back unless committed."""
-        async with self._pool.acquire() as conn:
-            transaction = conn.transaction()
-            await transaction.start()
-            uow: PgUnitOfWork | None = None
-            try:
-                status = await conn.execute(
-                    _MARK_PROCESSED,
-                    self._group,
-                    source.event_id,
-                    source.topic,
-                    source.partition,
-                    source.offset,
-                )
-                uow = PgUnitOfWork(
-                    connection=conn, transaction=transaction, already_applied=status.endswith(" 0")
-                )
-                yield uow
-            finally:
-                # A failed COMMIT has already ended the transaction on the server.
-                if (uow is None or not uow.committed) and conn.is_in_transaction():
-                    await _rollback(transaction)
+        return open_unit(self._pool, source, group=self._group)
 
 
-async def _rollback(transaction: Transaction) -> None:
+async def _rollback(conn: PoolConnectionProxy[asyncpg.Record]) -> None:
     try:
-        await transaction.rollback()
+        await conn.execute("ROLLBACK")
     except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
         # The error that got us here matters more; the pool discards a broken connection.
         log.warning("rollback_failed", exc_info=True)

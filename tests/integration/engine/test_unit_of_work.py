@@ -156,3 +156,42 @@ async def test_an_output_event_id_used_twice_is_a_permanent_error(pool: asyncpg.
     with pytest.raises(PermanentError, match="outbox write rejected"):
         await emit()
     assert await _counts(pool) == (0, 1, 1)
+
+
+async def test_held_back_writes_are_seen_by_later_reads_and_kept_in_order(
+    pool: asyncpg.Pool,
+) -> None:
+    """Writes wait for the next round trip, yet a read inside the unit sees every earlier write,
+    and a later write to the same table is applied after the earlier one."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    source = _input()
+    async with factory.begin(source) as uow:
+        await uow.connection.execute(
+            "INSERT INTO effects (event_id, key, seq, instance) VALUES ($1, 'm1', 0, 't')",
+            source.event_id,
+        )
+        seen = await uow.connection.fetchval("SELECT count(*) FROM effects")
+        await uow.connection.execute(
+            "UPDATE effects SET seq = seq + 1 WHERE event_id = $1", source.event_id
+        )
+        await uow.connection.execute(
+            "UPDATE effects SET seq = seq * 10 WHERE event_id = $1", source.event_id
+        )
+        await uow.add_output(_output())
+        await uow.commit()
+    assert seen == 1
+    assert await pool.fetchval("SELECT seq FROM effects") == 10
+    assert await _counts(pool) == (1, 1, 1)
+
+
+async def test_a_topic_or_group_with_a_quote_is_stored_as_given(pool: asyncpg.Pool) -> None:
+    """The processed mark travels with BEGIN as literals: quoting must keep them intact."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="o'brien\\g")
+    source = InputEvent(event_id=uuid.uuid4(), topic="it's", partition=3, offset=99)
+    assert await _apply(factory, source)
+    assert not await _apply(factory, source)
+    row = await pool.fetchrow(
+        'SELECT consumer_group, topic, "partition", "offset" FROM processed_events'
+    )
+    assert row is not None
+    assert tuple(row) == ("o'brien\\g", "it's", 3, 99)
