@@ -12,8 +12,8 @@ from service.domain.support import MeterSupport, ProviderSupport, RebroadcastFla
 from service.domain.utility import ReceiverReport
 from service.ports.meters import CreditBlock, MeterSummary
 
-# A plain read takes the support rows in the same statement (one round trip). `lock` cannot:
-# its snapshot would predate the lock wait, so it reads them after the lock is held.
+# A meter with its support rows in one round trip. Locking uses ppu_lock_meter (migration
+# 006), which reads the support rows only once the lock is held.
 _METER = """
 SELECT m.meter_number, m.utility_id, m.last_broadcast_at, m.flag_requested_by,
        m.flag_requested_at, m.flag_reason, s.provider_ids, s.statuses, s.responded_at
@@ -26,16 +26,7 @@ CROSS JOIN LATERAL (
 ) s
 WHERE m.meter_number = $1
 """
-_LOCK = """
-INSERT INTO meters (meter_number) VALUES ($1)
-ON CONFLICT (meter_number) DO UPDATE SET meter_number = EXCLUDED.meter_number
-RETURNING meter_number, utility_id, last_broadcast_at, flag_requested_by, flag_requested_at,
-          flag_reason
-"""
-_SUPPORT = """
-SELECT provider_id, status, last_response_at FROM meter_support
-WHERE meter_number = $1 ORDER BY provider_id
-"""
+_LOCK = "SELECT * FROM ppu_lock_meter($1)"
 _UPSERT_METER = """
 INSERT INTO meters (meter_number, utility_id, last_broadcast_at, flag_requested_by,
                     flag_requested_at, flag_reason)
@@ -83,6 +74,16 @@ def _successor(prefix: str) -> str | None:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+def _support(row: asyncpg.Record) -> Iterable[tuple[str, str, datetime | None]]:
+    """The support columns aggregated as arrays (NULL when the meter has no support rows)."""
+    return zip(
+        row["provider_ids"] or (),
+        row["statuses"] or (),
+        row["responded_at"] or (),
+        strict=True,
+    )
+
+
 def _meter(
     row: asyncpg.Record, support: Iterable[tuple[str, str, datetime | None]]
 ) -> MeterSupport:
@@ -116,23 +117,13 @@ class PgMeterRepository:
     async def get(self, meter_number: str) -> MeterSupport | None:
         """The meter as last saved, or None when never seen."""
         row = await self._conn.fetchrow(_METER, meter_number)
-        if row is None:
-            return None
-        support = zip(
-            row["provider_ids"] or (),
-            row["statuses"] or (),
-            row["responded_at"] or (),
-            strict=True,
-        )
-        return _meter(row, support)
+        return None if row is None else _meter(row, _support(row))
 
     async def lock(self, meter_number: str) -> MeterSupport:
         """Create if new, then hold the row lock so lookups, purchases and marks serialise."""
-        # ON CONFLICT DO UPDATE locks the existing row and returns it in the same statement.
         row = await self._conn.fetchrow(_LOCK, meter_number)
-        assert row is not None  # the statement always returns the inserted or locked row
-        rows = await self._conn.fetch(_SUPPORT, meter_number)
-        return _meter(row, ((s["provider_id"], s["status"], s["last_response_at"]) for s in rows))
+        assert row is not None  # the function always returns the inserted or locked row
+        return _meter(row, _support(row))
 
     async def save(self, meter: MeterSupport) -> None:
         """Write the meter row and every provider's support row."""

@@ -129,8 +129,8 @@ class Vending:
         provider_id = sent.provider_id or ""
         if isinstance(outcome, Succeeded):
             async with final() as uow:
-                await self._attempt(uow, sent, "PURCHASE", outcome)
                 await self._steps.issued(uow, sent, outcome.value)
+                await self._attempt(uow, sent, "PURCHASE", outcome)
                 await uow.commit()
             return None
         if not isinstance(outcome, Failed):
@@ -144,7 +144,6 @@ class Vending:
         )
         if isinstance(decision, FailPurchase):
             async with final() as uow:
-                await self._attempt(uow, sent, "PURCHASE", outcome)
                 await self._steps.failed(
                     uow,
                     sent,
@@ -153,15 +152,16 @@ class Vending:
                     error_type=decision.error_type,
                     message=_message(outcome),
                 )
+                await self._attempt(uow, sent, "PURCHASE", outcome)
                 await uow.commit()
             return None
         # Fail over (or run out of route): nothing was vended at this provider.
         async with self._store.transaction() as tx:
-            await self._attempt(tx, sent, "PURCHASE", outcome)
             if decision.mark_not_supported:
                 await self._steps.record_support(
                     tx, sent.meter_number, provider_id, AnswerKind.NOT_SUPPORTED
                 )
+            await self._attempt(tx, sent, "PURCHASE", outcome)
             failed_over = replace(sent, state=transition(sent.state, PurchaseState.ROUTED))
             await tx.purchases.save(failed_over)
             await tx.commit()
@@ -178,8 +178,8 @@ class Vending:
         )
         if isinstance(outcome, Succeeded):
             async with final() as uow:
-                await self._attempt(uow, purchase, "RETRY", outcome)
                 await self._steps.issued(uow, purchase, outcome.value)
+                await self._attempt(uow, purchase, "RETRY", outcome)
                 await uow.commit()
             return
         if isinstance(outcome, Failed):
@@ -189,7 +189,6 @@ class Vending:
             )
             if decision is not None:
                 async with final() as uow:
-                    await self._attempt(uow, purchase, "RETRY", outcome)
                     await self._steps.failed(
                         uow,
                         purchase,
@@ -198,6 +197,7 @@ class Vending:
                         error_type=decision.error_type,
                         message=_message(outcome),
                     )
+                    await self._attempt(uow, purchase, "RETRY", outcome)
                     await uow.commit()
                 return
         await self._park(final, purchase, outcome, retries_made=purchase.retries_made + 1)
@@ -222,14 +222,13 @@ class Vending:
         )
         parked = replace(purchase, retries_made=retries_made, first_unknown_at=first)
         async with final() as uow:
-            operation = "RETRY" if retries_made else "PURCHASE"
-            await self._attempt(uow, purchase, operation, outcome)
             if isinstance(decision, GiveUpUnknown):
                 if parked.state is not PurchaseState.UNKNOWN:
                     parked = replace(parked, state=transition(parked.state, PurchaseState.UNKNOWN))
                 await self._steps.give_up(uow, parked)
             else:
                 await self._steps.unknown(uow, parked, retry_at=decision.not_before)
+            await self._attempt(uow, purchase, "RETRY" if retries_made else "PURCHASE", outcome)
             await uow.commit()
         log.info(
             "purchase_unknown",
@@ -241,6 +240,8 @@ class Vending:
     async def _attempt(
         uow: SwitchUnitOfWork, purchase: PurchaseRecord, operation: str, outcome: PurchaseOutcome
     ) -> None:
+        # Callers keep the attempt after the ledger step's reads: a write held back until the
+        # unit's last statement then costs no round trip of its own.
         error = None if isinstance(outcome, Succeeded) else outcome.error
         kind = "" if isinstance(outcome, Succeeded) else f":{outcome.kind.value}"
         await uow.purchases.add_attempt(

@@ -58,7 +58,8 @@ async def test_routing_blocks_are_kept_per_institution(database_url: str) -> Non
 
 
 async def test_lock_serialises_two_transactions_on_one_meter(database_url: str) -> None:
-    """While one transaction holds the meter, another's lock waits until it commits."""
+    """While one transaction holds the meter, another's lock waits until it commits, and then
+    sees what it committed, support rows included (read after the wait, not before it)."""
     first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
     try:
         tx = first.transaction()
@@ -68,10 +69,14 @@ async def test_lock_serialises_two_transactions_on_one_meter(database_url: str) 
             waiter = asyncio.create_task(PgMeterRepository(second).lock("M2"))
             await asyncio.sleep(0.3)
             assert not waiter.done()
-            await PgMeterRepository(first).save(MeterSupport(meter_number="M2", utility_id="CPT"))
+            support = (ProviderSupport(provider_id="A", status=SupportStatus.SUPPORTED),)
+            await PgMeterRepository(first).save(
+                MeterSupport(meter_number="M2", utility_id="CPT", providers=support)
+            )
             await tx.commit()
             seen = await asyncio.wait_for(waiter, 10)
         assert seen.utility_id == "CPT"
+        assert seen.providers == support
     finally:
         await first.close()
         await second.close()
