@@ -20,6 +20,15 @@ class Cost:
     system_cpu_s: float
     peak_rss_mb: float
 
+    @classmethod
+    def total(cls, costs: list[Cost]) -> Cost:
+        """Several processes as one: CPU added up, and the sum of their peaks (an upper bound)."""
+        return cls(
+            cpu_s=sum(c.cpu_s for c in costs),
+            system_cpu_s=sum(c.system_cpu_s for c in costs),
+            peak_rss_mb=sum(c.peak_rss_mb for c in costs),
+        )
+
 
 class ResourceProbe:
     """Samples one process's RSS every `interval_s` between `start` and `stop`."""

@@ -45,6 +45,7 @@ class RigOptions:
     faulty_timeout_s: float = 1.0
     hang_seconds: float = 2.0
     max_connections: int = 100
+    instances: int = 1
     profile: Path | None = None
     log_dir: Path | None = None
     service_env: Mapping[str, str] = field(default_factory=dict)
@@ -57,7 +58,7 @@ class Rig:
     options: RigOptions
     topology: BenchTopology
     workdir: Path
-    switch: Child
+    switches: list[Child]
     naive: Child
     simulators: Child
     switch_traffic: Traffic
@@ -116,6 +117,8 @@ def _service_env(
         "PPU_CONFIG_FILE": str(config),
         "PPU_LOG_LEVEL": "WARNING",
         "PPU_LOG_FORMAT": "json",
+        # Any free port: instances (and a `make run` beside the bench) must not collide.
+        "PPU_HEALTH_PORT": "0",
         **topo.password_env(),
     }
 
@@ -173,22 +176,29 @@ async def bench_rig(options: RigOptions) -> AsyncIterator[Rig]:
         if options.profile is not None:
             switch_args = ["-m", "tests.bench.profiled", str(options.profile)]
         env = _service_env(topo, bootstrap=bootstrap, db=db, prefix=prefix, config=config)
-        switch = await spawn(
-            "switch", switch_args, env={**env, **options.service_env}, log_dir=workdir, cwd=ROOT
-        )
-        children.insert(0, switch)
+        # Several instances share the consumer group (and the partitions), as in production.
+        switches = []
+        for n in range(options.instances):
+            args = switch_args if n == 0 else ["-m", "service", "run"]  # profile the first only
+            name = "switch" if n == 0 else f"switch-{n + 1}"
+            switches.append(
+                await spawn(
+                    name, args, env={**env, **options.service_env}, log_dir=workdir, cwd=ROOT
+                )
+            )
+            children.insert(n, switches[-1])
         naive_env = _service_env(
             topo, bootstrap=bootstrap, db=naive_db, prefix=naive_prefix, config=config
         )
         naive = await spawn(
             "naive", ["-m", "tests.bench.naive"], env=naive_env, log_dir=workdir, cwd=ROOT
         )
-        children.insert(1, naive)
+        children.insert(len(switches), naive)
         rig = Rig(
             options=options,
             topology=topo,
             workdir=workdir,
-            switch=switch,
+            switches=switches,
             naive=naive,
             simulators=sims,
             switch_traffic=await stack.enter_async_context(

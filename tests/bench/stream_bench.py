@@ -65,6 +65,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--max-connections", type=int, default=100, help="per provider")
     parser.add_argument(
+        "--instances", type=int, default=1, help="switch processes in the consumer group"
+    )
+    parser.add_argument(
         "--env",
         type=_env_pair,
         action="append",
@@ -86,6 +89,7 @@ async def bench(args: argparse.Namespace) -> None:
         latency_ms=args.latency_ms,
         faulty_timeout_s=args.fault_timeout_s,
         max_connections=args.max_connections,
+        instances=args.instances,
         profile=args.profile.resolve() if args.profile else None,
         service_env={**BENCH_TUNING, **dict(args.env)},
         log_dir=args.log_dir,
@@ -109,7 +113,8 @@ async def bench(args: argparse.Namespace) -> None:
         f"Naive consumer (one event at a time, commit after each): {args.naive_events} events "
         f"per workload; its rate is extrapolated to the full workload for the speedup.\n"
         f"Latency: input record timestamp to outcome record timestamp (CreateTime).\n"
-        f"Switch tuning: {' '.join(f'{k}={v}' for k, v in options.service_env.items())}"
+        f"Switch: {args.instances} instance(s) in one consumer group (CPU and RSS are their sums); "
+        f"tuning: {' '.join(f'{k}={v}' for k, v in options.service_env.items()) or 'defaults'}"
     )
     print(table(results))
     print("\n" + cpu_table(results))

@@ -114,7 +114,7 @@ class Session:
     async def measure(
         self,
         traffic: Traffic,
-        child: Child,
+        children: Sequence[Child],
         *,
         label: str,
         kind: Kind,
@@ -124,17 +124,21 @@ class Session:
         """Run one workload while probing the consumer process, the simulators and the machine."""
         pace = f" at {rate:.0f}/s" if rate else " as fast as possible"
         print(f"  {label}: {len(meters)} events{pace}", file=sys.stderr, flush=True)
-        probe, sims = ResourceProbe(child.pid), ResourceProbe(self.rig.simulators.pid)
+        probes = [ResourceProbe(c.pid) for c in children]
+        sims = ResourceProbe(self.rig.simulators.pid)
         machine, components = psutil.cpu_times(), cpu_by_component()
         started = time.monotonic()
-        probe.start()
+        for probe in probes:
+            probe.start()
         sims.start()
         timeout = 60 + (len(meters) / rate if rate else len(meters) / 10)
         try:
             run = await traffic.run(label, kind, meters, rate=rate, timeout_s=timeout)
         finally:
-            cost, sim_cost = await probe.stop(), await sims.stop()
-        child.check_alive()
+            cost = Cost.total([await probe.stop() for probe in probes])
+            sim_cost = await sims.stop()
+        for child in children:
+            child.check_alive()
         return Measured(
             run,
             cost,
@@ -149,7 +153,7 @@ class Session:
     ) -> Measured:
         return await self.measure(
             self.rig.switch_traffic,
-            self.rig.switch,
+            self.rig.switches,
             label=label,
             kind=kind,
             meters=meters,
@@ -161,7 +165,7 @@ class Session:
         if not meters:
             return {}
         m = await self.measure(
-            self.rig.naive_traffic, self.rig.naive, label=label, kind=kind, meters=meters
+            self.rig.naive_traffic, [self.rig.naive], label=label, kind=kind, meters=meters
         )
         return {"baseline_events_per_s": m.run.events_per_s(), "baseline_events": len(meters)}
 
