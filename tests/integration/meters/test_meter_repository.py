@@ -101,16 +101,22 @@ async def test_utility_reports_are_kept_per_provider(database_url: str) -> None:
         await conn.close()
 
 
+async def _numbered_meters(conn: asyncpg.Connection, count: int) -> None:
+    """Meters 00000000001, 00000000002, ... (11 digits), enough for the planner to use an index."""
+    await conn.execute(
+        "INSERT INTO meters (meter_number) SELECT lpad(g::text, 11, '0')"
+        " FROM generate_series(1, $1::int) g",
+        count,
+    )
+
+
 async def test_prefix_search_is_an_index_scan_and_treats_wildcards_literally(
     database_url: str,
 ) -> None:
     """Typed prefixes find meters in order via the index; '%' and '_' match only themselves."""
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute(
-            "INSERT INTO meters (meter_number) SELECT lpad(g::text, 11, '0')"
-            " FROM generate_series(1, 50000) g"
-        )
+        await _numbered_meters(conn, 50000)
         await conn.execute("INSERT INTO meters (meter_number) VALUES ('A_1'), ('AB1'), ('50%off')")
         await conn.execute("ANALYZE meters")
         repo = PgMeterRepository(conn)
@@ -137,10 +143,7 @@ async def test_reading_a_meter_reaches_its_support_rows_through_the_index(
     """The one-statement read must not scan every support row (a collation mismatch did)."""
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute(
-            "INSERT INTO meters (meter_number) SELECT lpad(g::text, 11, '0')"
-            " FROM generate_series(1, 20000) g"
-        )
+        await _numbered_meters(conn, 20000)
         await conn.execute(
             "INSERT INTO meter_support (meter_number, provider_id, status)"
             " SELECT meter_number, p, 'SUPPORTED' FROM meters, unnest(ARRAY['A', 'B', 'C']) p"
