@@ -26,18 +26,19 @@ _TABLE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)", r
 
 @dataclass(frozen=True, slots=True)
 class Write:
-    """One held-back statement: SQL with $1..$n placeholders and its arguments."""
+    """One held-back statement: SQL with $1..$n placeholders, its arguments, the table it writes."""
 
     sql: str
     args: tuple[Any, ...]
+    table: str
 
-    @property
-    def table(self) -> str:
-        """The table the statement writes."""
-        found = _TABLE.match(self.sql)
+    @classmethod
+    def of(cls, sql: str, args: tuple[Any, ...]) -> Write:
+        """A write, once its one target table is known; anything else is refused."""
+        found = _TABLE.match(sql)
         if found is None:
-            raise ValueError(f"not a single-table write: {self.sql.strip()[:60]}")
-        return found.group(1).lower()
+            raise ValueError(f"not a single-table write: {sql.strip()[:60]}")
+        return cls(sql, args, found.group(1).lower())
 
 
 def combined(writes: Sequence[Write], final: str = "SELECT 1") -> tuple[str, list[Any]]:
@@ -72,7 +73,7 @@ class DeferringConnection:
 
     async def execute(self, query: str, *args: Any) -> str:
         """Queue a write; its status is not known until it is sent, so none is returned."""
-        write = Write(query, args)
+        write = Write.of(query, args)
         if any(p.table == write.table for p in self._pending):
             await self.flush()
         self._pending.append(write)

@@ -35,8 +35,8 @@ class Recorder:
 def test_combined_renumbers_each_parts_placeholders_after_the_previous_ones() -> None:
     sql, args = combined(
         [
-            Write("INSERT INTO a (x, y) VALUES ($1, $2::int)", (1, 2)),
-            Write("UPDATE b SET z = $1 WHERE id = $2", ("z", 9)),
+            Write.of("INSERT INTO a (x, y) VALUES ($1, $2::int)", (1, 2)),
+            Write.of("UPDATE b SET z = $1 WHERE id = $2", ("z", 9)),
         ],
         "SELECT pg_notify($1, '')",
     )
@@ -49,10 +49,10 @@ def test_combined_renumbers_each_parts_placeholders_after_the_previous_ones() ->
 
 
 def test_a_write_names_its_table_and_anything_else_is_refused() -> None:
-    assert Write("\n INSERT INTO meter_support (a) VALUES ($1)", (1,)).table == "meter_support"
-    assert Write("UPDATE advices SET a = 1", ()).table == "advices"
+    assert Write.of("\n INSERT INTO meter_support (a) VALUES ($1)", (1,)).table == "meter_support"
+    assert Write.of("UPDATE advices SET a = 1", ()).table == "advices"
     with pytest.raises(ValueError, match="single-table write"):
-        _ = Write("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", ()).table
+        Write.of("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", ())
 
 
 async def test_writes_wait_for_the_next_read_and_go_before_it_in_one_statement() -> None:
