@@ -94,13 +94,12 @@ class DeferringConnection:
         await self.flush()
         return await self._conn.fetchval(query, *args)
 
-    async def flush(self, final: str = "SELECT 1", *final_args: Any) -> None:
-        """Send the pending writes (and `final`, if not the default) in one statement."""
+    async def flush(self, final: str | None = None, *final_args: Any) -> None:
+        """Send the pending writes, then `final` if given, all in one statement."""
         writes, self._pending = self._pending, []
-        if not writes and final == "SELECT 1":
+        if final is None and len(writes) <= 1:
+            for write in writes:  # alone, a write needs no CTE around it
+                await self._conn.execute(write.sql, *write.args)
             return
-        if len(writes) == 1 and final == "SELECT 1":
-            await self._conn.execute(writes[0].sql, *writes[0].args)
-            return
-        sql, args = combined(writes, final)
+        sql, args = combined(writes, final or "SELECT 1")
         await self._conn.execute(sql, *args, *final_args)
