@@ -13,11 +13,13 @@ import asyncpg
 
 from adapters.kafka.consumer import new_consumer
 from adapters.kafka.producer import KafkaPublisher, new_producer
+from adapters.postgres.errors import translate as translate_pg_error
 from adapters.postgres.outbox import PgOutboxStore
 from adapters.postgres.store import PgSwitchStore
 from schemas.v1.inputs import LookupRequested, PurchaseRequested, RebroadcastFlag
 from service.config import SwitchConfig
 from service.domain.backoff import Backoff
+from service.engine.outage import OutageGate, Probe
 from service.engine.relay import OutboxRelay
 from service.engine.runner import ConsumerRunner
 from service.handlers.directory import Directory
@@ -30,6 +32,7 @@ from service.handlers.purchase import PurchaseHandler
 from service.handlers.router import InputRouter
 from service.handlers.vending import Vending
 from service.handlers.workers import AdviceWorker, RecoveryWorker, WorkerSettings
+from service.observability.checks import postgres_check
 from service.observability.observatory import Observatory
 from service.ports.provider import ProviderPort
 from service.providers import provider_clients, provider_settings
@@ -101,6 +104,7 @@ async def switch_app(
         parts = _Parts(settings, config, pool, providers, clock)
         parts.workers = WorkerSettings(lease=_lease(config, environ))
         router = parts.router()
+        gate = OutageGate(_postgres_answers(dsn))
         runner: ConsumerRunner[Any] = ConsumerRunner(
             consumer=new_consumer(
                 bootstrap=settings.kafka_bootstrap,
@@ -114,6 +118,8 @@ async def switch_app(
             dead_letters=publisher,
             dead_letter_topic=f"{settings.topic_prefix}{Topic.DEAD_LETTER.value}",
             settings=settings.engine,
+            translate=translate_pg_error,
+            gate=gate,
         )
         relay = OutboxRelay(store=outbox, publisher=publisher, settings=settings.relay)
         yield SwitchApp(
@@ -124,6 +130,15 @@ async def switch_app(
             providers=providers,
             pool=pool,
         )
+
+
+def _postgres_answers(dsn: str) -> Probe:
+    check = postgres_check(dsn, timeout_s=2.0)
+
+    async def probe() -> bool:
+        return (await check()).ok
+
+    return probe
 
 
 def _lease(config: SwitchConfig, environ: Mapping[str, str] | None) -> timedelta:

@@ -6,7 +6,14 @@ import base64
 import binascii
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, NonNegativeFloat, NonNegativeInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    StrictBool,
+    StrictStr,
+)
 
 from schemas.v1.base import ContractModel, Event, Id
 from schemas.v1.enums import CircuitState
@@ -68,7 +75,21 @@ class DeadLetter(Event):
     original_key: Base64Text | None = Field(
         description="The record's key bytes, base64; null if none"
     )
-    original_value: Base64Text | None = Field(description="The record's value bytes, base64")
+    original_value: Base64Text | None = Field(
+        description="The record's value bytes, base64; only the first bytes when truncated"
+    )
+    original_length: NonNegativeInt | None = Field(
+        default=None, description="Bytes of the whole original value (v1.1)"
+    )
+    original_sha256: StrictStr | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (hex) of the whole original value (v1.1)",
+    )
+    original_truncated: StrictBool = Field(
+        default=False,
+        description="True when the key, value or headers were cut to fit the topic (v1.1)",
+    )
     reason: StrictStr = Field(min_length=1)
     error_type: StrictStr | None = None
 

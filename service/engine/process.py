@@ -2,13 +2,17 @@
 
 `Processor.process` returns only when the record is done (handled, or dead-lettered with the
 broker's acknowledgement); only cancellation escapes it. It writes the canonical log line.
+
+A record larger than `max_record_bytes` is refused at the door, before decoding, so one huge
+record can never block its key (its letter is cut to fit). A failure during an outage (see
+`OutageGate`) waits for the outage to end and does not count as an attempt.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Generic
@@ -17,7 +21,8 @@ import structlog
 
 from service.engine.backoff import backoff_delay
 from service.engine.deadletter import FailureKind, dead_letter
-from service.engine.errors import DecodeError, Failure, classify
+from service.engine.errors import DecodeError, Failure, Translate, classify, unchanged
+from service.engine.outage import OutageGate, always_up
 from service.engine.publishing import Publisher
 from service.engine.records import Decoder, Event, Handler, Record, T
 from service.engine.settings import EngineSettings
@@ -50,6 +55,8 @@ class Processor(Generic[T]):
     dead_letter_topic: str
     group: str
     settings: EngineSettings
+    translate: Translate = unchanged
+    gate: OutageGate = field(default_factory=lambda: OutageGate(always_up))
 
     async def process(self, record: Record) -> Outcome:
         """Process `record` to the end; logs one line with the outcome and duration."""
@@ -69,6 +76,11 @@ class Processor(Generic[T]):
             return outcome
 
     async def _decode_and_handle(self, record: Record) -> tuple[Outcome, int]:
+        size = record.size
+        if size > self.settings.max_record_bytes:
+            reason = f"record of {size} bytes is over the limit of {self.settings.max_record_bytes}"
+            await self._dead_letter(record, FailureKind.OVERSIZE, reason, attempts=0)
+            return Outcome.DEAD_LETTERED, 0
         try:
             payload = self.decode(record.topic, record.value)
         except Exception as exc:  # a decoder bug must not stop the partition either
@@ -78,30 +90,34 @@ class Processor(Generic[T]):
         return await self._handle(record, payload)
 
     async def _handle(self, record: Record, payload: T) -> tuple[Outcome, int]:
-        last: Exception | None = None
-        for attempt in range(1, self.settings.max_attempts + 1):
+        attempt = 1
+        while True:
             try:
                 async with asyncio.timeout(self.settings.event_deadline_s):
                     await self.handle(Event(record=record, payload=payload, attempt=attempt))
                 return Outcome.HANDLED, attempt
             except Exception as exc:  # the error tree classifies every failure
-                if classify(exc) is Failure.DEAD_LETTER:
-                    await self._dead_letter(
-                        record, FailureKind.PERMANENT, _reason(exc), attempts=attempt
-                    )
-                    return Outcome.DEAD_LETTERED, attempt
-                last = exc
-            if attempt < self.settings.max_attempts:
-                delay = self._delay(attempt)
-                log.warning(
-                    "event_retry", attempt=attempt, reason=_reason(last), retry_in_s=round(delay, 3)
+                failure = classify(self.translate(exc))
+                reason = _reason(exc)
+            if failure is Failure.DEAD_LETTER:
+                await self._dead_letter(record, FailureKind.PERMANENT, reason, attempts=attempt)
+                return Outcome.DEAD_LETTERED, attempt
+            if failure is Failure.OUTAGE:
+                self.gate.close(reason)
+            if self.gate.closed or not await self.gate.answers():
+                # Not the record's fault: wait for the outage to end, and try again uncounted.
+                log.warning("event_waits_for_outage", attempt=attempt, reason=reason)
+                await self.gate.wait()
+                continue
+            if attempt >= self.settings.max_attempts:
+                await self._dead_letter(
+                    record, FailureKind.RETRIES_EXHAUSTED, reason, attempts=attempt
                 )
-                await asyncio.sleep(delay)
-        reason = _reason(last) if last is not None else "no attempt made"
-        await self._dead_letter(
-            record, FailureKind.RETRIES_EXHAUSTED, reason, attempts=self.settings.max_attempts
-        )
-        return Outcome.DEAD_LETTERED, self.settings.max_attempts
+                return Outcome.DEAD_LETTERED, attempt
+            delay = self._delay(attempt)
+            log.warning("event_retry", attempt=attempt, reason=reason, retry_in_s=round(delay, 3))
+            await asyncio.sleep(delay)
+            attempt += 1
 
     def _delay(self, attempt: int) -> float:
         return backoff_delay(

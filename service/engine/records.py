@@ -36,6 +36,12 @@ class Record:
     headers: tuple[tuple[str, bytes], ...] = ()
 
     @property
+    def size(self) -> int:
+        """Bytes of key, value and headers: what counts against the broker's size limits."""
+        headers = sum(len(k) + len(v or b"") for k, v in self.headers)
+        return len(self.key or b"") + len(self.value or b"") + headers
+
+    @property
     def ordering_key(self) -> Hashable:
         """Records sharing this run one at a time; keyless records are ordered per partition."""
         return self.key if self.key is not None else (self.topic, self.partition)

@@ -26,7 +26,9 @@ from aiokafka.errors import IllegalStateError
 
 from service.engine.committer import Committer
 from service.engine.dispatch import Dispatcher, Partition
+from service.engine.errors import Translate, unchanged
 from service.engine.liveness import Liveness
+from service.engine.outage import OutageGate, always_up
 from service.engine.process import Outcome, Processor
 from service.engine.publishing import Publisher
 from service.engine.rebalance import RunnerRebalanceListener
@@ -50,8 +52,11 @@ class ConsumerRunner(Generic[T]):
         dead_letters: Publisher,
         dead_letter_topic: str,
         settings: EngineSettings,
+        translate: Translate = unchanged,
+        gate: OutageGate | None = None,
     ) -> None:
         self._consumer = consumer
+        self.gate = gate or OutageGate(always_up)
         self._topics = list(topics)
         self._settings = settings
         self.liveness = Liveness(stuck_after_s=settings.stuck_after_s, started_at=time.monotonic())
@@ -62,6 +67,8 @@ class ConsumerRunner(Generic[T]):
             dead_letter_topic=dead_letter_topic,
             group=group,
             settings=settings,
+            translate=translate,
+            gate=self.gate,
         )
         self._processor = processor
         self._done: Counter[tuple[str, Outcome]] = Counter()
@@ -134,6 +141,7 @@ class ConsumerRunner(Generic[T]):
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._close()
+            await self.gate.aclose()
 
     async def _fetch_loop(self) -> None:
         while True:
@@ -150,13 +158,14 @@ class ConsumerRunner(Generic[T]):
                 )
 
     def _throttle(self) -> int:
-        """Pause every partition when too much is in flight, resume at half; returns fetch room."""
+        """Pause every partition when too much is in flight or during an outage, resume at half
+        (and once the outage is over); returns fetch room."""
         in_flight, limit = self._dispatcher.in_flight, self._settings.max_in_flight
-        if not self._paused and in_flight >= limit:
+        if not self._paused and (in_flight >= limit or self.gate.closed):
             self._paused = True
             self._consumer.pause(*self._consumer.assignment())
-            log.info("consumer_paused", in_flight=in_flight)
-        elif self._paused and in_flight <= limit // 2:
+            log.info("consumer_paused", in_flight=in_flight, outage=self.gate.closed)
+        elif self._paused and in_flight <= limit // 2 and not self.gate.closed:
             self._paused = False
             self._consumer.resume(*self._consumer.assignment())
             log.info("consumer_resumed", in_flight=in_flight)

@@ -29,7 +29,15 @@ class EngineSettings(BaseSettings):
         90.0, gt=0, description="Deadline of one handler attempt (a lookup plus one 60 s purchase)"
     )
     max_attempts: int = Field(
-        5, ge=1, description="Handler attempts before a transient failure is dead-lettered"
+        5,
+        ge=1,
+        description="Handler attempts before a transient failure is dead-lettered"
+        " (attempts that failed during an outage do not count)",
+    )
+    max_record_bytes: int = Field(
+        65_536,
+        ge=1024,
+        description="A larger input record (key, value and headers) is dead-lettered unread",
     )
     backoff_base_s: float = Field(
         0.1, gt=0, description="First retry delay ceiling (doubles each retry)"

@@ -65,7 +65,13 @@ def consumer_check(runner: RunnerView) -> Check:
 
     async def check() -> CheckResult:
         """Read the runner's liveness and assignment."""
-        if runner.liveness.is_stuck(time.monotonic()):
+        now = time.monotonic()
+        if runner.gate.closed:
+            lasted = round(runner.gate.closed_for_s(now))
+            return CheckResult(
+                "consumer", False, f"paused for an outage ({lasted} s): {runner.gate.reason}"
+            )
+        if runner.liveness.is_stuck(now):
             return CheckResult("consumer", False, "stuck: no poll or no successful commit")
         if not runner.assignment:
             return CheckResult("consumer", False, "no partitions assigned")

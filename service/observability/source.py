@@ -10,6 +10,7 @@ from typing import Protocol
 
 from service.engine.dispatch import Partition
 from service.engine.liveness import Liveness
+from service.engine.outage import OutageGate
 from service.engine.process import Outcome
 from service.observability.observatory import Observatory
 from service.observability.recorder import ProviderReading
@@ -21,6 +22,7 @@ class RunnerView(Protocol):
     """What the metrics read from the consumer runner."""
 
     liveness: Liveness
+    gate: OutageGate
 
     @property
     def outcomes(self) -> Mapping[tuple[str, Outcome], int]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from service.engine import errors
-from service.engine.errors import DecodeError, Failure, PermanentError, TransientError, classify
+from service.engine.errors import (
+    DecodeError,
+    Failure,
+    OutageError,
+    PermanentError,
+    TransientError,
+    classify,
+)
 
 
 @pytest.mark.parametrize(
@@ -14,6 +21,7 @@ from service.engine.errors import DecodeError, Failure, PermanentError, Transien
         (DecodeError("bad json"), Failure.DEAD_LETTER),
         (PermanentError("invariant"), Failure.DEAD_LETTER),
         (TransientError("timeout"), Failure.RETRY),
+        (OutageError("PostgreSQL restarting"), Failure.OUTAGE),
         (errors.HandlerError("unspecified"), Failure.RETRY),
         (TimeoutError(), Failure.RETRY),
         (ConnectionResetError(), Failure.RETRY),
@@ -21,7 +29,7 @@ from service.engine.errors import DecodeError, Failure, PermanentError, Transien
     ],
 )
 def test_each_error_is_classified(exc: Exception, expected: Failure) -> None:
-    """Decode and permanent errors dead-letter at once; everything else is retried."""
+    """Decode and permanent errors dead-letter at once, outages wait; the rest is retried."""
     assert classify(exc) is expected
 
 
@@ -34,7 +42,13 @@ def test_every_error_class_of_the_module_is_covered() -> None:
         and issubclass(obj, Exception)
         and obj.__module__ == errors.__name__
     }
-    assert classes == {DecodeError, errors.HandlerError, TransientError, PermanentError}
+    assert classes == {
+        DecodeError,
+        errors.HandlerError,
+        TransientError,
+        OutageError,
+        PermanentError,
+    }
 
 
 def test_a_decode_error_keeps_its_reason() -> None:

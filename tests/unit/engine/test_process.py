@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 
 import pytest
 import structlog
 from structlog.testing import capture_logs
 
-from service.engine.errors import PermanentError, TransientError
+from service.engine.errors import OutageError, PermanentError, TransientError
+from service.engine.outage import OutageGate
 from service.engine.process import Outcome, Processor
 from service.engine.records import Event
 from service.engine.settings import EngineSettings
@@ -160,3 +163,106 @@ async def test_cancellation_escapes_without_a_letter(error: Exception) -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert publisher.sent == []
+
+
+class _Dependency:
+    """A probe target that is down until told otherwise, or until it was probed `down_for` times."""
+
+    def __init__(self, *, down_for: int = 1_000_000) -> None:
+        self.up = False
+        self.probes = 0
+        self._down_for = down_for
+
+    async def answers(self) -> bool:
+        """Whether the dependency answers now."""
+        self.probes += 1
+        self.up = self.up or self.probes > self._down_for
+        return self.up
+
+
+def _gated(handle: object, publisher: MemoryPublisher, gate: OutageGate) -> Processor[Ping]:
+    return Processor(
+        decode=decode_ping,
+        handle=handle,  # type: ignore[arg-type]
+        dead_letters=publisher,
+        dead_letter_topic="dlq",
+        group="g",
+        settings=FAST,
+        gate=gate,
+    )
+
+
+async def test_an_outage_longer_than_every_retry_never_dead_letters_the_record() -> None:
+    """Outage errors wait at the gate uncounted, however many; the record is handled after."""
+    dependency = _Dependency(down_for=2)
+    gate = OutageGate(dependency.answers, first_delay_s=0.001, max_delay_s=0.002)
+    failures: list[int] = []
+
+    async def handle(event: Event[Ping]) -> None:
+        # PostgreSQL restarting: refused, then "starting up", long after the probe answered.
+        if len(failures) < 3 * FAST.max_attempts:
+            failures.append(event.attempt)
+            raise OutageError("connection refused")
+
+    publisher = MemoryPublisher()
+    outcome = await _gated(handle, publisher, gate).process(record(1))
+    assert outcome is Outcome.HANDLED
+    assert publisher.sent == []
+    assert set(failures) == {1}  # no failure was counted as an attempt
+    assert dependency.probes >= 1
+    assert not gate.closed
+
+
+async def test_an_unknown_error_while_the_probe_fails_waits_instead_of_counting() -> None:
+    """An unfamiliar error during an outage is not the record's fault either."""
+    dependency = _Dependency(down_for=2 * FAST.max_attempts)
+    gate = OutageGate(dependency.answers, first_delay_s=0.001, max_delay_s=0.002)
+    calls: list[int] = []
+
+    async def handle(event: Event[Ping]) -> None:
+        calls.append(event.attempt)
+        if not dependency.up:
+            raise RuntimeError("connection is closed")
+
+    publisher = MemoryPublisher()
+    assert await _gated(handle, publisher, gate).process(record(1)) is Outcome.HANDLED
+    assert publisher.sent == []
+    assert gate.outages == 1
+    assert calls == [1, 1]  # failed once, waited out the outage, succeeded uncounted
+
+
+async def test_an_unknown_error_while_dependencies_answer_is_counted() -> None:
+    """With the probe answering, the retry bound still holds for a failing record."""
+    dependency = _Dependency()
+    dependency.up = True
+    gate = OutageGate(dependency.answers)
+
+    async def handle(event: Event[Ping]) -> None:
+        raise RuntimeError("bug")
+
+    publisher = MemoryPublisher()
+    assert await _gated(handle, publisher, gate).process(record(1)) is Outcome.DEAD_LETTERED
+    assert _letter(publisher)["error_type"] == "retries_exhausted"
+
+
+async def test_an_oversize_record_is_refused_at_the_door_with_a_letter_that_fits() -> None:
+    """Not decoded, never handled: a cut letter with the full length and SHA-256."""
+    calls: list[Event[Ping]] = []
+
+    async def handle(event: Event[Ping]) -> None:
+        calls.append(event)
+
+    big = b'{"n": 1, "pad": "' + b"x" * (2 * FAST.max_record_bytes) + b'"}'
+    publisher = MemoryPublisher()
+    outcome = await _processor(handle, publisher).process(record(3, value=big))
+    assert outcome is Outcome.DEAD_LETTERED
+    assert calls == []
+    letter = _letter(publisher)
+    assert letter["error_type"] == "oversize"
+    assert letter["original_length"] == len(big)
+    assert letter["original_sha256"] == hashlib.sha256(big).hexdigest()
+    assert letter["original_truncated"] is True
+    kept = base64.b64decode(str(letter["original_value"]))
+    assert big.startswith(kept) and len(kept) < len(big)
+    assert len(publisher.sent[0].payload) < 1_000_000
+    assert str(FAST.max_record_bytes) in str(letter["reason"])
