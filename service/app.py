@@ -29,6 +29,7 @@ from service.handlers.lookup import LookupHandler
 from service.handlers.lookup_run import LookupRun
 from service.handlers.outputs import Outputs
 from service.handlers.purchase import PurchaseHandler
+from service.handlers.refusals import Refusals
 from service.handlers.router import InputRouter
 from service.handlers.vending import Vending
 from service.handlers.workers import AdviceWorker, RecoveryWorker, WorkerSettings
@@ -182,7 +183,10 @@ class _Parts:
     def router(self) -> InputRouter:
         """The input topics' decoder and handlers."""
         d, st, out, clock = self.directory, self.store, self.outputs, self.clock
-        lookups = LookupHandler(run=self.run, directory=d, store=st, outputs=out, clock=clock)
+        refusals = Refusals(store=st, outputs=out, clock=clock)
+        lookups = LookupHandler(
+            run=self.run, directory=d, store=st, outputs=out, clock=clock, refusals=refusals
+        )
         flags = FlagHandler(directory=d, store=st, outputs=out, clock=clock)
         purchases = PurchaseHandler(
             run=self.run,
@@ -192,9 +196,12 @@ class _Parts:
             store=st,
             outputs=out,
             clock=clock,
+            refusals=refusals,
         )
         return InputRouter(
             topic_prefix=self.settings.topic_prefix,
+            store=st,
+            refusals=refusals,
             handlers={
                 LookupRequested: lookups,
                 RebroadcastFlag: flags,

@@ -41,6 +41,11 @@ class SwitchRules(_Frozen):
     unknown_backoff_s: float = Field(2.0, gt=0, description="First wait before a retry (doubles)")
     advice_backoff_s: float = Field(5.0, gt=0, description="First wait before resending an advice")
     advice_backoff_cap_s: float = Field(600.0, gt=0, description="Longest wait between resends")
+    currencies: tuple[str, ...] = Field(
+        ("ZAR",),
+        min_length=1,
+        description="Currencies purchases may be made in; any other is INVALID (rule 20)",
+    )
 
 
 class Utility(_Frozen):

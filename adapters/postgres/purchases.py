@@ -15,12 +15,23 @@ from service.domain.money import Money
 from service.domain.purchase_state import PurchaseState
 from service.ports.purchases import AdviceRecord, PurchaseRecord
 
-_COLUMNS = """purchase_id, request_event_id, institution_id, meter_number, amount_value, currency,
+_WRITTEN = """purchase_id, request_event_id, institution_id, meter_number, amount_value, currency,
 utility_type, state, provider_id, tried_providers, retries_made, first_unknown_at,
 next_retry_at, outcome_topic, outcome_payload"""
+_COLUMNS = f"{_WRITTEN}, duplicate_waiters"
+_VALUES = "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)"
+# The claim (rule 18) is a plain insert: a purchase id taken by anyone, on any key or instance,
+# is never overwritten by another request.
+_CLAIM = f"""
+INSERT INTO purchases ({_WRITTEN}) VALUES {_VALUES}
+ON CONFLICT (purchase_id) DO NOTHING RETURNING {_COLUMNS}
+"""
+_ADD_WAITER = """
+UPDATE purchases SET duplicate_waiters = array_append(duplicate_waiters, $2)
+WHERE purchase_id = $1 AND NOT ($2 = ANY (duplicate_waiters))
+"""
 _SAVE = f"""
-INSERT INTO purchases ({_COLUMNS})
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
+INSERT INTO purchases ({_WRITTEN}) VALUES {_VALUES}
 ON CONFLICT (purchase_id) DO UPDATE SET
     state = EXCLUDED.state, provider_id = EXCLUDED.provider_id,
     tried_providers = EXCLUDED.tried_providers, retries_made = EXCLUDED.retries_made,
@@ -69,6 +80,28 @@ def _record(row: asyncpg.Record) -> PurchaseRecord:
         next_retry_at=row["next_retry_at"],
         outcome_topic=row["outcome_topic"],
         outcome_payload=None if payload is None else json.loads(payload),
+        waiters=tuple(row["duplicate_waiters"]),
+    )
+
+
+def _arguments(record: PurchaseRecord) -> tuple[Any, ...]:
+    payload = None if record.outcome_payload is None else json.dumps(record.outcome_payload)
+    return (
+        record.purchase_id,
+        record.request_event_id,
+        record.institution_id,
+        record.meter_number,
+        record.amount.value,
+        record.amount.currency,
+        record.utility_type,
+        record.state.value,
+        record.provider_id,
+        list(record.tried),
+        record.retries_made,
+        record.first_unknown_at,
+        record.next_retry_at,
+        record.outcome_topic,
+        payload,
     )
 
 
@@ -89,27 +122,22 @@ class PgPurchaseLedger:
 
     async def save(self, record: PurchaseRecord) -> None:
         """Insert or update."""
-        payload: Any = (
-            None if record.outcome_payload is None else json.dumps(record.outcome_payload)
-        )
-        await self._conn.execute(
-            _SAVE,
-            record.purchase_id,
-            record.request_event_id,
-            record.institution_id,
-            record.meter_number,
-            record.amount.value,
-            record.amount.currency,
-            record.utility_type,
-            record.state.value,
-            record.provider_id,
-            list(record.tried),
-            record.retries_made,
-            record.first_unknown_at,
-            record.next_retry_at,
-            record.outcome_topic,
-            payload,
-        )
+        await self._conn.execute(_SAVE, *_arguments(record))
+
+    async def claim(self, record: PurchaseRecord) -> tuple[bool, PurchaseRecord]:
+        """Claim the purchase id for `record`; else (False, the purchase that holds it)."""
+        row = await self._conn.fetchrow(_CLAIM, *_arguments(record))
+        if row is not None:
+            return True, _record(row)
+        # Not in the insert's statement: its snapshot may predate the claim it ran into.
+        held = await self.get(record.purchase_id)
+        if held is None:  # cannot happen: purchases are never deleted
+            raise RuntimeError(f"purchase {record.purchase_id} neither claimed nor found")
+        return False, held
+
+    async def add_waiter(self, purchase_id: UUID, event_id: UUID) -> None:
+        """Keep a copy's event id (once) for the replay of the outcome."""
+        await self._conn.execute(_ADD_WAITER, purchase_id, event_id)
 
     async def add_attempt(
         self,

@@ -11,10 +11,15 @@ import asyncpg
 from adapters.postgres.audit import PgAuditLog
 from adapters.postgres.meters import PgMeterRepository
 from adapters.postgres.purchases import PgPurchaseLedger
-from adapters.postgres.unit_of_work import PgUnitOfWork, PgUnitOfWorkFactory, open_unit
+from adapters.postgres.unit_of_work import (
+    PgUnitOfWork,
+    PgUnitOfWorkFactory,
+    claim_event,
+    open_unit,
+)
 from service.domain.support import MeterSupport
 from service.ports.purchases import PurchaseRecord
-from service.ports.unit_of_work import InputEvent, OutboxMessage
+from service.ports.unit_of_work import EventClaim, InputEvent, OutboxMessage
 
 
 class PgSwitchUnitOfWork:
@@ -45,6 +50,7 @@ class PgSwitchStore:
 
     def __init__(self, *, pool: asyncpg.Pool, consumer_group: str) -> None:
         self._pool = pool
+        self._group = consumer_group
         self._factory = PgUnitOfWorkFactory(pool=pool, consumer_group=consumer_group)
 
     @asynccontextmanager
@@ -63,6 +69,15 @@ class PgSwitchStore:
         """The meter as last committed."""
         async with self._pool.acquire() as conn:
             return await PgMeterRepository(conn).get(meter_number)
+
+    async def claim_event(self, source: InputEvent) -> EventClaim:
+        """Claim the input event's id with its content's hash (rule 21), autocommitted."""
+        return await claim_event(self._pool, source, group=self._group)
+
+    async def claim_purchase(self, purchase: PurchaseRecord) -> tuple[bool, PurchaseRecord]:
+        """Claim the purchase id (rule 18), autocommitted; else the purchase holding it."""
+        async with self._pool.acquire() as conn:
+            return await PgPurchaseLedger(conn).claim(purchase)
 
     async def save_purchase(self, purchase: PurchaseRecord) -> None:
         """One statement outside any transaction: committed when this returns."""

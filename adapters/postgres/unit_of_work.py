@@ -1,13 +1,15 @@
 """The unit of work on PostgreSQL: one transaction applies an input event once, with its outputs.
 
-`begin` opens a transaction and first inserts the (consumer group, event id) row into
-`processed_events`, both in one round trip. If the row is there already, the unit reports
-`already_applied` and writes nothing. If another transaction is applying the same event right
-now (a revoked partition's straggler and its new owner), the insert waits for it and then sees
-its outcome, so the two can never both apply it. Repositories use `connection`, inside the same
-transaction; their writes are held back and sent with the next read or at commit
-(`DeferringConnection`). At commit the outputs go into the outbox in that same last statement,
-with a notification for the relay.
+`begin` opens a transaction and first marks the (consumer group, event id) row of
+`processed_events` applied (inserting it when the event was not claimed first), both in one
+round trip. If the row was applied already, the unit reports `already_applied` and writes
+nothing. If another transaction is applying the same event right now (a revoked partition's
+straggler and its new owner), the mark waits for it and then sees its outcome, so the two can
+never both apply it. `claim_event` records an event id with its content's hash before any work
+(rule 21), so a different event reusing the id is told apart from a replay. Repositories use
+`connection`, inside the same transaction; their writes are held back and sent with the next
+read or at commit (`DeferringConnection`). At commit the outputs go into the outbox in that
+same last statement, with a notification for the relay.
 
 Errors: a constraint violation of the outbox (e.g. an output event id used twice) is a
 PermanentError; anything else from asyncpg propagates and counts as transient.
@@ -25,13 +27,26 @@ from asyncpg.pool import PoolConnectionProxy
 from adapters.postgres.deferred import DeferringConnection
 from adapters.postgres.outbox import CHANNEL
 from service.engine.errors import PermanentError
-from service.ports.unit_of_work import AlreadyAppliedError, InputEvent, OutboxMessage
+from service.ports.unit_of_work import (
+    AlreadyAppliedError,
+    EventClaim,
+    InputEvent,
+    OutboxMessage,
+)
 
 log = structlog.get_logger(__name__)
 # Sent as a simple query with BEGIN, so the values are literals (see `_literal`).
 _BEGIN_AND_MARK = """BEGIN;
-INSERT INTO processed_events (consumer_group, event_id, topic, "partition", "offset")
-VALUES ({group}, {event_id}, {topic}, {partition:d}, {offset:d}) ON CONFLICT DO NOTHING"""
+INSERT INTO processed_events
+    (consumer_group, event_id, topic, "partition", "offset", content_sha256, applied)
+VALUES ({group}, {event_id}, {topic}, {partition:d}, {offset:d}, {sha}, true)
+ON CONFLICT (consumer_group, event_id) DO UPDATE SET applied = true
+WHERE NOT processed_events.applied"""
+_CLAIM_EVENT = """INSERT INTO processed_events
+    (consumer_group, event_id, topic, "partition", "offset", content_sha256, applied)
+VALUES ($1, $2, $3, $4, $5, $6, false) ON CONFLICT DO NOTHING"""
+_CLAIMED = """SELECT content_sha256, applied FROM processed_events
+WHERE consumer_group = $1 AND event_id = $2"""
 _INSERT_OUTPUTS = """INSERT INTO outbox (topic, key, payload, event_id)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::uuid[])"""
 _NOTIFY = "SELECT pg_notify($1, '')"
@@ -113,13 +128,32 @@ async def open_unit(
 
 
 def _begin_and_mark(group: str, source: InputEvent) -> str:
+    sha = source.content_sha256
     return _BEGIN_AND_MARK.format(
         group=_literal(group),
         event_id=_literal(str(source.event_id)),
         topic=_literal(source.topic),
         partition=source.partition,
         offset=source.offset,
+        sha="NULL" if sha is None else f"'\\x{sha.hex()}'::bytea",
     )
+
+
+async def claim_event(pool: asyncpg.Pool, source: InputEvent, *, group: str) -> EventClaim:
+    """Claim the event id with its content's hash, before any work is done for it."""
+    args = (group, source.event_id, source.topic, source.partition, source.offset)
+    async with pool.acquire() as conn:
+        status = await conn.execute(_CLAIM_EVENT, *args, source.content_sha256)
+        if status.endswith(" 1"):
+            return EventClaim.NEW
+        # A second statement: its snapshot sees the claim that the insert ran into.
+        row = await conn.fetchrow(_CLAIMED, group, source.event_id)
+    if row is None:  # the mark expired meanwhile (retention): as good as new
+        return EventClaim.NEW
+    held = row["content_sha256"]
+    if held is not None and source.content_sha256 is not None and held != source.content_sha256:
+        return EventClaim.REUSED
+    return EventClaim.REPLAY if row["applied"] else EventClaim.NEW
 
 
 def _literal(text: str) -> str:

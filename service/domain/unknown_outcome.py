@@ -12,8 +12,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from service.domain.backoff import Backoff
+from service.domain.provider_results import FailureKind
 
 REVERSAL_REASON = "TIMEOUT"
+_HELD_BACK = frozenset(
+    {FailureKind.CIRCUIT_OPEN, FailureKind.BULKHEAD_FULL, FailureKind.UNREACHABLE}
+)
+
+
+def held_back(kind: FailureKind) -> bool:
+    """Whether a retry failed before reaching the provider, so it spends no budget (rule 22).
+
+    The deadline still bounds the whole recovery: a provider that stays away long enough
+    ends the purchase UNKNOWN all the same.
+    """
+    return kind in _HELD_BACK
 
 
 @dataclass(frozen=True, kw_only=True)

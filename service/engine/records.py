@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -76,6 +77,7 @@ class Event(Generic[T_co]):
             topic=self.record.topic,
             partition=self.record.partition,
             offset=self.record.offset,
+            content_sha256=hashlib.sha256(self.record.value or b"").digest(),
         )
 
 

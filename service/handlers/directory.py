@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from service.config import Institution, SwitchConfig
-from service.domain.meter_number import InvalidMeterNumberError, normalise_meter_number
 from service.domain.provider_results import CircuitState
+from service.domain.request_rules import amount_problem, meter_number_problem
 from service.domain.routing import ProviderAvailability, RoutingPreferences
 from service.domain.utility import UtilityCatalogue, UtilityRef
 
@@ -35,14 +35,17 @@ class Directory:
 
     def admit(self, institution_id: str, meter_number: str) -> tuple[Institution, str] | str:
         """The institution and normalised meter number of a request, or why it cannot be served."""
-        try:
-            normalised = normalise_meter_number(meter_number)
-        except InvalidMeterNumberError:
-            return "the meter number is empty"
+        normalised, problem = meter_number_problem(meter_number)
+        if normalised is None:
+            return problem or "meter_number: invalid"
         institution = self._institutions.get(institution_id)
         if institution is None:
-            return f"unknown institution {institution_id}"
+            return f"institution_id: unknown institution {institution_id}"
         return institution, normalised
+
+    def amount_problem(self, value: int, currency: str) -> str | None:
+        """Why a purchase of this amount cannot be made, or None (rule 20)."""
+        return amount_problem(value, currency, accepted=self.rules.currencies)
 
     def institution(self, institution_id: str) -> Institution | None:
         """The institution, or None when the switch does not know it."""

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import structlog
 
+from schemas import model_for
 from schemas.v1.enums import FailureOutcome, SupportCause
 from schemas.v1.purchases import PurchaseFailed, TokenIssued
 from service.domain.advice import AdviceKind
@@ -27,6 +28,7 @@ from service.handlers.outputs import Outputs
 from service.handlers.purchase_events import purchase_failed, token_issued
 from service.ports.purchases import PurchaseRecord
 from service.ports.store import SwitchUnitOfWork
+from service.ports.unit_of_work import OutboxMessage
 from service.topics import Topic
 
 log = structlog.get_logger(__name__)
@@ -100,7 +102,9 @@ class LedgerSteps:
                 reason=None,
                 at=self._clock(),
             )
-        await self._decide(uow, replace(purchase, state=state), Topic.TOKEN_ISSUED, event)
+        await self._decide(
+            uow, replace(purchase, state=state), Topic.TOKEN_ISSUED, event, current.waiters
+        )
         return True
 
     async def failed(
@@ -127,7 +131,9 @@ class LedgerSteps:
             at=self._clock(),
         )
         state = transition(current.state, PurchaseState.FAILED)
-        await self._decide(uow, replace(purchase, state=state), Topic.PURCHASE_FAILED, event)
+        await self._decide(
+            uow, replace(purchase, state=state), Topic.PURCHASE_FAILED, event, current.waiters
+        )
         return True
 
     async def unknown(
@@ -175,7 +181,9 @@ class LedgerSteps:
             reason=REVERSAL_REASON,
             at=self._clock(),
         )
-        await self._decide(uow, replace(purchase, state=state), Topic.PURCHASE_FAILED, event)
+        await self._decide(
+            uow, replace(purchase, state=state), Topic.PURCHASE_FAILED, event, current.waiters
+        )
         return True
 
     async def _decide(
@@ -184,15 +192,30 @@ class LedgerSteps:
         purchase: PurchaseRecord,
         topic: Topic,
         event: TokenIssued | PurchaseFailed,
+        waiters: tuple[uuid.UUID, ...],
     ) -> None:
         payload = event.model_dump(mode="json")
-        await uow.purchases.save(
-            replace(
-                purchase, outcome_topic=topic.value, outcome_payload=payload, next_retry_at=None
-            )
+        decided = replace(
+            purchase, outcome_topic=topic.value, outcome_payload=payload, next_retry_at=None
         )
+        await uow.purchases.save(decided)
         await uow.add_output(self._outputs.message(topic, purchase.meter_number, event))
-        log.info("purchase_decided", topic=topic.value, state=purchase.state.value)
+        for waiter in waiters:
+            # Same-fingerprint copies that came while this purchase was undecided (rule 18).
+            await uow.add_output(self.replay(decided, for_event=waiter))
+        log.info(
+            "purchase_decided", topic=topic.value, state=purchase.state.value, copies=len(waiters)
+        )
+
+    def replay(self, decided: PurchaseRecord, *, for_event: uuid.UUID) -> OutboxMessage:
+        """The decided outcome again for a copy of the request (rule 14), under an id derived
+        from the copy's event id, so a redelivered copy's replay is the same event."""
+        topic = Topic(decided.outcome_topic or Topic.PURCHASE_FAILED.value)
+        event_id = uuid.uuid5(for_event, "purchase-outcome-replay")
+        event = model_for(topic.value).model_validate(
+            {**(decided.outcome_payload or {}), "event_id": str(event_id)}
+        )
+        return self._outputs.message(topic, decided.meter_number, event)
 
     def _receiver(self, receipt: PurchaseReceipt, provider_id: str) -> UtilityRef | None:
         receiver = receipt.receiver

@@ -15,10 +15,11 @@ from schemas.v1.parts import Party
 from service.config import Institution
 from service.domain.customer import Customer, pick_customer
 from service.engine.records import Event
-from service.handlers.announce import announcements, answer_once
+from service.handlers.announce import announcements
 from service.handlers.directory import Directory
 from service.handlers.lookup_run import LookupRun, Recorded
 from service.handlers.outputs import Outputs, wire_support
+from service.handlers.refusals import INVALID_REQUEST, Refusals, Refused
 from service.ports.provider import LookupRequest
 from service.ports.store import SwitchStore
 from service.topics import Topic
@@ -37,7 +38,9 @@ class LookupHandler:
         store: SwitchStore,
         outputs: Outputs,
         clock: Callable[[], datetime],
+        refusals: Refusals,
     ) -> None:
+        self._refusals = refusals
         self._run = run
         self._dir = directory
         self._store = store
@@ -136,20 +139,5 @@ class LookupHandler:
         )
 
     async def _invalid(self, event: Event[LookupRequested], reason: str) -> None:
-        request = event.payload
-        completed = LookupCompleted(
-            event_id=self._outputs.new_id(),
-            occurred_at=self._clock(),
-            lookup_id=request.lookup_id,
-            institution_id=request.institution_id,
-            meter_number=request.meter_number,
-            outcome=LookupOutcome.INVALID,
-            utility=None,
-            broadcast=False,
-            reason=reason,
-        )
-        message = self._outputs.message(
-            Topic.LOOKUP_COMPLETED, request.meter_number or None, completed
-        )
-        await answer_once(self._store, event.input, message)
-        log.info("lookup_invalid", reason=reason)
+        refused = Refused.of(event.payload, reason)
+        await self._refusals.answer(event.input, refused, error_type=INVALID_REQUEST)

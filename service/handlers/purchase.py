@@ -1,8 +1,10 @@
-"""`ppu.purchase.requested`: route, vend, and answer with exactly one outcome per purchase id.
+"""`ppu.purchase.requested`: route, vend, and answer with exactly one outcome per request.
 
-An unknown, flagged or stale meter is looked up first (this is when a rebroadcast runs). A
-purchase id seen before never vends again (rule 14): a duplicate request gets the first
-outcome re-published, and one that may have reached a provider is recovered with the retry
+The request first claims its purchase id for the whole switch (rule 18), before any provider
+call: another request holding it, on whatever Kafka key, makes this one a copy, answered with
+the first outcome (same fingerprint) or INVALID (a conflicting duplicate), never vended. An
+unknown, flagged or stale meter is looked up first (this is when a rebroadcast runs). A
+purchase that may have reached a provider before a crash is recovered with the retry
 operation there (rule 8).
 """
 
@@ -11,32 +13,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from uuid import UUID
 
 import structlog
 
-from schemas import canonical_bytes, model_for
 from schemas.v1.enums import FailureOutcome, SupportCause
 from schemas.v1.inputs import PurchaseRequested
-from schemas.v1.purchases import ErrorInfo, PurchaseFailed
 from service.config import Institution
 from service.domain.blocking import BlockTransition, is_routing_blocked
+from service.domain.idempotency import CONFLICTING_DUPLICATE, Copy, copy_of_claim, fingerprint
 from service.domain.money import Money
 from service.domain.purchase_outcome import exhausted_failure
-from service.domain.purchase_state import OUTCOME_STATES, PurchaseState
+from service.domain.purchase_state import PurchaseState
 from service.domain.routing import next_provider
 from service.domain.support import MeterSupport
 from service.engine.records import Event
-from service.handlers.announce import announcements, answer_once
+from service.handlers.announce import announcements
 from service.handlers.directory import Directory
 from service.handlers.ledger_steps import LedgerSteps
 from service.handlers.lookup_run import LookupRun
 from service.handlers.outputs import Outputs
+from service.handlers.refusals import INVALID_REQUEST, Refusals, Refused
 from service.handlers.vending import UnitFactory, Vending
 from service.ports.provider import LookupRequest
 from service.ports.purchases import PurchaseRecord
 from service.ports.store import SwitchStore
-from service.ports.unit_of_work import OutboxMessage
-from service.topics import Topic
 
 log = structlog.get_logger(__name__)
 _NOT_SENT_YET = frozenset({PurchaseState.RECEIVED, PurchaseState.ROUTED})
@@ -55,7 +56,9 @@ class PurchaseHandler:
         store: SwitchStore,
         outputs: Outputs,
         clock: Callable[[], datetime],
+        refusals: Refusals,
     ) -> None:
+        self._refusals = refusals
         self._run = run
         self._vending = vending
         self._steps = steps
@@ -72,21 +75,25 @@ class PurchaseHandler:
         if isinstance(admitted, str):
             await self._invalid(event, admitted)
             return
+        problem = self._dir.amount_problem(request.amount.value, request.amount.currency)
+        if problem is not None:
+            await self._invalid(event, problem)
+            return
         institution, meter_number = admitted
         final: UnitFactory = lambda: self._store.begin(event.input)  # noqa: E731 - a factory
-        existing = await self._store.read_purchase(request.purchase_id)
-        if existing is not None and existing.state not in _NOT_SENT_YET:
-            await self._seen_before(event, existing, final)
-            return
-        purchase = existing or PurchaseRecord(
-            purchase_id=request.purchase_id,
-            request_event_id=request.event_id,
-            institution_id=institution.id,
-            meter_number=meter_number,
-            amount=Money(value=request.amount.value, currency=request.amount.currency),
-            utility_type=request.utility_type.value,
-            state=PurchaseState.RECEIVED,
+        claimed, purchase = await self._store.claim_purchase(
+            PurchaseRecord(
+                purchase_id=request.purchase_id,
+                request_event_id=request.event_id,
+                institution_id=institution.id,
+                meter_number=meter_number,
+                amount=Money(value=request.amount.value, currency=request.amount.currency),
+                utility_type=request.utility_type.value,
+                state=PurchaseState.RECEIVED,
+            )
         )
+        if not claimed and not await self._owned(event, purchase, meter_number, final):
+            return
         meter = await self._prepare_meter(purchase, institution)
         route = self._run.route(meter, institution, key=str(purchase.purchase_id)).order
         current: PurchaseRecord | None = purchase
@@ -97,32 +104,47 @@ class PurchaseHandler:
                 return
             current = await self._vending.send(final, current, provider_id, route)
 
-    async def _seen_before(
-        self, event: Event[PurchaseRequested], existing: PurchaseRecord, final: UnitFactory
-    ) -> None:
-        if existing.state is PurchaseState.SENT:
+    async def _owned(
+        self,
+        event: Event[PurchaseRequested],
+        held: PurchaseRecord,
+        meter_number: str,
+        final: UnitFactory,
+    ) -> bool:
+        """Whether this request owns the claim and still has to route; else it is answered."""
+        request = event.payload
+        copy = copy_of_claim(
+            claimed_by=held.request_event_id,
+            claimed_print=_print(held, held.meter_number),
+            request_event_id=request.event_id,
+            request_print=_print(request, meter_number),
+        )
+        if copy is Copy.CONFLICTING:
+            refused = Refused.of(request, CONFLICTING_DUPLICATE)
+            await self._refusals.answer(event.input, refused, error_type="CONFLICTING_DUPLICATE")
+            return False
+        if copy is Copy.SAME:
+            await self._copy(final, held, request.event_id)
+            return False
+        if held.state is PurchaseState.SENT:
             # It may have reached the provider before a crash: only the retry operation.
-            await self._vending.recover(final, existing)
-            return
+            await self._vending.recover(final, held)
+            return False
+        return held.state in _NOT_SENT_YET
+
+    async def _copy(self, final: UnitFactory, held: PurchaseRecord, event_id: UUID) -> None:
+        """A same-fingerprint copy: the first outcome now if decided, else when it is."""
         async with final() as uow:
             if uow.already_applied:
                 return
-            duplicate = existing.request_event_id != event.payload.event_id
-            if duplicate and existing.state in OUTCOME_STATES and existing.outcome_payload:
-                await uow.add_output(self._replay(existing))
-                log.info("purchase_duplicate_replayed", state=existing.state.value)
+            current = await uow.purchases.get(held.purchase_id, lock=True) or held
+            if current.outcome_payload is not None:
+                await uow.add_output(self._steps.replay(current, for_event=event_id))
+                log.info("purchase_duplicate_replayed", state=current.state.value)
+            else:
+                await uow.purchases.add_waiter(held.purchase_id, event_id)
+                log.info("purchase_duplicate_waits", state=current.state.value)
             await uow.commit()
-
-    def _replay(self, existing: PurchaseRecord) -> OutboxMessage:
-        topic = Topic(existing.outcome_topic or Topic.PURCHASE_FAILED.value)
-        payload = {**(existing.outcome_payload or {}), "event_id": str(self._outputs.new_id())}
-        event = model_for(topic.value).model_validate(payload)
-        return OutboxMessage(
-            topic=f"{self._outputs.prefix}{topic.value}",
-            key=existing.meter_number,
-            event_id=event.event_id,
-            payload=canonical_bytes(event),
-        )
 
     async def _prepare_meter(
         self, purchase: PurchaseRecord, institution: Institution
@@ -200,17 +222,17 @@ class PurchaseHandler:
             await uow.commit()
 
     async def _invalid(self, event: Event[PurchaseRequested], reason: str) -> None:
-        request = event.payload
-        failed = PurchaseFailed(
-            event_id=self._outputs.new_id(),
-            occurred_at=self._clock(),
-            purchase_id=request.purchase_id,
-            institution_id=request.institution_id,
-            meter_number=request.meter_number,
-            outcome=FailureOutcome.INVALID,
-            provider_id=None,
-            error=ErrorInfo(type="INVALID_REQUEST", message=reason),
-        )
-        message = self._outputs.message(Topic.PURCHASE_FAILED, request.meter_number or None, failed)
-        await answer_once(self._store, event.input, message)
-        log.info("purchase_invalid", reason=reason)
+        refused = Refused.of(event.payload, reason)
+        await self._refusals.answer(event.input, refused, error_type=INVALID_REQUEST)
+
+
+def _print(purchase: PurchaseRecord | PurchaseRequested, meter_number: str) -> str:
+    return fingerprint(
+        institution_id=purchase.institution_id,
+        meter_number=meter_number,
+        amount_value=purchase.amount.value,
+        currency=purchase.amount.currency,
+        utility_type=purchase.utility_type
+        if isinstance(purchase.utility_type, str)
+        else purchase.utility_type.value,
+    )

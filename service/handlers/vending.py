@@ -25,7 +25,12 @@ from service.domain.purchase_outcome import (
     decide_after_retry_failure,
 )
 from service.domain.purchase_state import PurchaseState, transition
-from service.domain.unknown_outcome import GiveUpUnknown, RetryBudget, decide_after_unknown
+from service.domain.unknown_outcome import (
+    GiveUpUnknown,
+    RetryBudget,
+    decide_after_unknown,
+    held_back,
+)
 from service.handlers.directory import Directory
 from service.handlers.ledger_steps import LedgerSteps
 from service.ports.provider import ProviderPort, PurchaseRequest
@@ -200,7 +205,10 @@ class Vending:
                     await self._attempt(uow, purchase, "RETRY", outcome)
                     await uow.commit()
                 return
-        await self._park(final, purchase, outcome, retries_made=purchase.retries_made + 1)
+        # Only a retry that reached the provider spends the budget (rule 22); one the breaker
+        # or the bulkhead held back, or that found nobody listening, waits for the next turn.
+        spent = 0 if isinstance(outcome, Failed) and held_back(outcome.kind) else 1
+        await self._park(final, purchase, outcome, retries_made=purchase.retries_made + spent)
 
     async def _park(
         self,

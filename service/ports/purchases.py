@@ -30,6 +30,8 @@ class PurchaseRecord:
     next_retry_at: datetime | None = None
     outcome_topic: str | None = None
     outcome_payload: dict[str, Any] | None = None
+    waiters: tuple[UUID, ...] = ()
+    """Event ids of same-fingerprint copies waiting for this purchase's outcome (rule 18)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +56,10 @@ class PurchaseLedger(Protocol):
 
     async def save(self, record: PurchaseRecord) -> None:
         """Insert or update the purchase."""
+        ...
+
+    async def add_waiter(self, purchase_id: UUID, event_id: UUID) -> None:
+        """Keep a copy's event id, to replay the outcome to it when the purchase is decided."""
         ...
 
     async def add_attempt(

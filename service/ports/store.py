@@ -9,7 +9,7 @@ from uuid import UUID
 from service.domain.support import MeterSupport
 from service.ports.meters import MeterRepository
 from service.ports.purchases import PurchaseLedger, PurchaseRecord
-from service.ports.unit_of_work import InputEvent, UnitOfWork
+from service.ports.unit_of_work import EventClaim, InputEvent, UnitOfWork
 
 
 class AuditLog(Protocol):
@@ -56,6 +56,14 @@ class SwitchStore(Protocol):
 
     def transaction(self) -> AbstractAsyncContextManager[SwitchUnitOfWork]:
         """A transaction that records no input event: steps before an event's final one."""
+        ...
+
+    async def claim_event(self, source: InputEvent) -> EventClaim:
+        """Claim the input event's id before any work: new, a replay, or reused (rule 21)."""
+        ...
+
+    async def claim_purchase(self, purchase: PurchaseRecord) -> tuple[bool, PurchaseRecord]:
+        """Claim the purchase id for this request, durable on return; else the holder (rule 18)."""
         ...
 
     async def save_purchase(self, purchase: PurchaseRecord) -> None:

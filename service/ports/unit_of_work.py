@@ -18,19 +18,34 @@ Leaving the block without `commit()` (or with an exception) rolls everything bac
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Protocol
-from uuid import UUID
+from uuid import UUID, uuid5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InputEvent:
-    """The input event being applied: its id and where it was read from."""
+    """The input event being applied: its id, where it was read from, and its content's hash.
+
+    `content_sha256` tells a replay of the event (same bytes) from another event that reuses
+    its id (rule 21); None when the content is not known.
+    """
 
     event_id: UUID
     topic: str
     partition: int
     offset: int
+    content_sha256: bytes | None = None
+
+    def reanswer(self) -> InputEvent:
+        """The input to record for the answer to a request that reused an event id.
+
+        Its id is derived from the id and the content, so the answer is written once however
+        often that request is redelivered, and never meets the first event's own mark.
+        """
+        digest = (self.content_sha256 or b"").hex()
+        return replace(self, event_id=uuid5(self.event_id, f"event-id-reused:{digest}"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +56,14 @@ class OutboxMessage:
     key: str | None
     event_id: UUID
     payload: bytes
+
+
+class EventClaim(StrEnum):
+    """What claiming an input event's id before any work found (rule 21)."""
+
+    NEW = "NEW"  # first seen now, or seen and not applied yet (resume after a crash)
+    REPLAY = "REPLAY"  # applied before, with the same content: skip
+    REUSED = "REUSED"  # the id belongs to another event with different content: answer so
 
 
 class AlreadyAppliedError(Exception):

@@ -155,7 +155,7 @@ async def test_requests_that_cannot_be_served_are_answered_invalid(switch: Switc
     """An empty meter number or an unknown institution gets INVALID with the reason."""
     async with switch(sim_provider("P1", CITY_A)) as sw:
         empty = await _completed(sw, lookup(" - "))
-        assert (empty["outcome"], empty["reason"]) == ("INVALID", "the meter number is empty")
+        assert (empty["outcome"], empty["reason"]) == ("INVALID", "meter_number: empty")
         stranger = await _completed(sw, lookup("04120000005", institution="NOPE"))
         assert stranger["outcome"] == "INVALID"
         assert "NOPE" in stranger["reason"]

@@ -285,7 +285,7 @@ async def test_purchases_that_cannot_be_served_fail_invalid(switch: SwitchFactor
         empty = purchase("  ")
         kind, event = await outcome(sw, empty)
         assert (kind, event["outcome"]) == ("failed", "INVALID")
-        assert event["error"]["message"] == "the meter number is empty"
+        assert event["error"]["message"] == "meter_number: empty"
         stranger = purchase("04120000044").model_copy(update={"institution_id": "NOPE"})
         kind, event = await outcome(sw, stranger)
         assert (kind, event["outcome"], event["error"]["type"]) == (

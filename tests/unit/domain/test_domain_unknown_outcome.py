@@ -5,11 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service.domain.backoff import Backoff
+from service.domain.provider_results import FailureKind
 from service.domain.unknown_outcome import (
     GiveUpUnknown,
     RetryBudget,
     RetrySamePurchase,
     decide_after_unknown,
+    held_back,
 )
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -80,3 +82,45 @@ def test_backoff_grows_and_is_capped() -> None:
         backoff.delay(0)
     with pytest.raises(ValueError, match="first > 0"):
         Backoff(first=timedelta(0))
+
+
+@pytest.mark.parametrize(
+    "kind", [FailureKind.CIRCUIT_OPEN, FailureKind.BULKHEAD_FULL, FailureKind.UNREACHABLE]
+)
+def test_rule_22_a_retry_that_never_reached_the_provider_spends_no_budget(
+    kind: FailureKind,
+) -> None:
+    """Rule 22: the breaker, the bulkhead or a refused connection held the retry back."""
+    assert held_back(kind)
+
+
+@pytest.mark.parametrize(
+    "kind", [FailureKind.UNAVAILABLE, FailureKind.OTHER_STATUS, FailureKind.UNAUTHORISED]
+)
+def test_rule_22_a_retry_that_reached_the_provider_counts(kind: FailureKind) -> None:
+    """Rule 22: an answer from the provider, even an error, means the retry reached it."""
+    assert not held_back(kind)
+
+
+def test_rule_22_held_back_retries_go_on_until_the_deadline_bounds_them() -> None:
+    """Rule 22: with the count unchanged the budget never runs out; the deadline still ends it."""
+    budget = RetryBudget(max_retries=2, deadline=timedelta(seconds=60))
+    start = datetime(2026, 11, 30, tzinfo=UTC)
+    within = decide_after_unknown(
+        provider_id="P1",
+        purchase_id="x",
+        retries_made=1,
+        first_unknown_at=start,
+        now=start + timedelta(seconds=40),
+        budget=budget,
+    )
+    past = decide_after_unknown(
+        provider_id="P1",
+        purchase_id="x",
+        retries_made=1,
+        first_unknown_at=start,
+        now=start + timedelta(seconds=59),
+        budget=budget,
+    )
+    assert isinstance(within, RetrySamePurchase)
+    assert isinstance(past, GiveUpUnknown)
