@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 from adapters.postgres.leader import RETENTION_LOCK_KEY, AdvisoryLeader
-from service.domain.retention import FINISHED_PURCHASE_STATES
+from service.domain.retention import FINISHED_ADVICE_STATES, FINISHED_PURCHASE_STATES
 from service.engine.retention import Table
 
 # $1 cut-off, $2 limit, $3 the cursor (last id seen); `recent` tells the walk to end.
@@ -60,11 +60,13 @@ WITH old AS (
 )
 SELECT count(*) FROM gone
 """
-# The state list matches advices_finished_idx's predicate (009), so the index serves it.
-_ADVICES = """
+# A literal list (constants of the domain), as advices_finished_idx's predicate in 009 is: the
+# planner uses a partial index only for a condition it can prove implies the predicate.
+_FINISHED_ADVICES = ", ".join(f"'{state}'" for state in sorted(FINISHED_ADVICE_STATES))
+_ADVICES = f"""
 WITH old AS (
     SELECT advice_id FROM advices
-    WHERE state IN ('DELIVERED', 'REJECTED') AND finished_at < $1
+    WHERE state IN ({_FINISHED_ADVICES}) AND finished_at < $1
     ORDER BY finished_at LIMIT $2
 ), gone AS (
     DELETE FROM advices d USING old WHERE d.advice_id = old.advice_id RETURNING 1

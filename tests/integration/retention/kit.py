@@ -89,4 +89,4 @@ async def advice(
 
 async def ids(conn: asyncpg.Connection, table: str, column: str) -> set[object]:
     """Every value of `column` left in `table`."""
-    return {r[0] for r in await conn.fetch(f"SELECT {column} FROM {table}")}  # noqa: S608
+    return {r[0] for r in await conn.fetch(f"SELECT {column} FROM {table}")}

@@ -1,4 +1,4 @@
-"""The retention job on real PostgreSQL: what it deletes, what it keeps, one leader, small batches."""
+"""The retention job on real PostgreSQL: what goes, what stays, one leader, small batches."""
 
 from __future__ import annotations
 
@@ -136,9 +136,7 @@ async def test_only_one_of_two_instances_runs_until_the_leader_goes(
 ) -> None:
     """Two jobs on one database: one runs, the other stands by, and takes over when it stops."""
     stores = [PgRetentionStore(database_url, statement_timeout_s=5) for _ in range(2)]
-    jobs = [
-        RetentionJob(store=s, settings=FAST, clock=lambda: datetime.now(UTC)) for s in stores
-    ]
+    jobs = [RetentionJob(store=s, settings=FAST, clock=lambda: datetime.now(UTC)) for s in stores]
     stops = [asyncio.Event(), asyncio.Event()]
     tasks = [asyncio.create_task(j.run(s)) for j, s in zip(jobs, stops, strict=True)]
     try:
