@@ -20,13 +20,15 @@ from adapters.postgres.leader import RETENTION_LOCK_KEY, AdvisoryLeader
 from service.domain.retention import FINISHED_ADVICE_STATES, FINISHED_PURCHASE_STATES
 from service.engine.retention import Table
 
+# Each DELETE names its rows as an array (`= ANY(ARRAY(...))`): the planner then fetches them by
+# key, where a join with the chosen rows would hash the whole table for a thousand rows.
 # $1 cut-off, $2 limit, $3 the cursor (last id seen); `recent` tells the walk to end.
 _OUTBOX = """
 WITH head AS (
     SELECT id, created_at, published_at FROM outbox WHERE id > $3 ORDER BY id LIMIT $2
 ), gone AS (
-    DELETE FROM outbox o USING head h
-    WHERE o.id = h.id AND h.published_at < $1
+    DELETE FROM outbox
+    WHERE id = ANY(ARRAY(SELECT id FROM head WHERE published_at < $1))
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM gone) AS deleted, count(*) AS scanned, max(id) AS last_id,
@@ -37,25 +39,24 @@ FROM head
 _ATTEMPTS = """
 WITH head AS (
     SELECT id, purchase_id, at FROM purchase_attempts WHERE id > $3 ORDER BY id LIMIT $2
-), gone AS (
-    DELETE FROM purchase_attempts a USING head h, purchases p
-    WHERE a.id = h.id AND p.purchase_id = h.purchase_id AND h.at < $1
-      AND p.state = ANY($4::text[]) AND p.updated_at < $1
+), doomed AS (
+    SELECT h.id FROM head h JOIN purchases p ON p.purchase_id = h.purchase_id
+    WHERE h.at < $1 AND p.state = ANY($4::text[]) AND p.updated_at < $1
       AND NOT EXISTS (SELECT 1 FROM advices d
                       WHERE d.purchase_id = p.purchase_id AND d.state = 'PENDING')
-    RETURNING 1
+), gone AS (
+    DELETE FROM purchase_attempts WHERE id = ANY(ARRAY(SELECT id FROM doomed)) RETURNING 1
 )
 SELECT (SELECT count(*) FROM gone) AS deleted, count(*) AS scanned, max(id) AS last_id,
        coalesce(bool_or(at >= $1), false) AS recent
 FROM head
 """
+# By physical address: the key is two columns, and the row cannot move within the statement.
 _PROCESSED = """
-WITH old AS (
-    SELECT consumer_group, event_id FROM processed_events
-    WHERE processed_at < $1 ORDER BY processed_at LIMIT $2
-), gone AS (
-    DELETE FROM processed_events p USING old
-    WHERE p.consumer_group = old.consumer_group AND p.event_id = old.event_id
+WITH gone AS (
+    DELETE FROM processed_events WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM processed_events
+        WHERE processed_at < $1 ORDER BY processed_at LIMIT $2))
     RETURNING 1
 )
 SELECT count(*) FROM gone
@@ -64,12 +65,12 @@ SELECT count(*) FROM gone
 # planner uses a partial index only for a condition it can prove implies the predicate.
 _FINISHED_ADVICES = ", ".join(f"'{state}'" for state in sorted(FINISHED_ADVICE_STATES))
 _ADVICES = f"""
-WITH old AS (
-    SELECT advice_id FROM advices
-    WHERE state IN ({_FINISHED_ADVICES}) AND finished_at < $1
-    ORDER BY finished_at LIMIT $2
-), gone AS (
-    DELETE FROM advices d USING old WHERE d.advice_id = old.advice_id RETURNING 1
+WITH gone AS (
+    DELETE FROM advices WHERE advice_id = ANY(ARRAY(
+        SELECT advice_id FROM advices
+        WHERE state IN ({_FINISHED_ADVICES}) AND finished_at < $1
+        ORDER BY finished_at LIMIT $2))
+    RETURNING 1
 )
 SELECT count(*) FROM gone
 """
