@@ -4,7 +4,8 @@ Every statement touches at most `limit` rows, so none holds locks or builds WAL 
 - `outbox` and `purchase_attempts` are walked in id order (their primary key) from a cursor:
   one statement reads the next `limit` rows and deletes those that qualify, and the walk ends
   at the first row created after the cut-off (ids grow with time). Rows that must stay (an
-  unpublished row, an attempt of an unfinished purchase) are stepped over, never re-read.
+  unpublished row, an attempt of an unfinished purchase) are stepped over; the next run reads
+  them again, a bounded cost.
 - `processed_events` and finished `advices` have no ordered key; migration 009 indexes their
   age, so each statement takes the oldest `limit` expired rows from the index.
 An attempt goes only when its purchase is finished (`FINISHED_PURCHASE_STATES`) since before the
