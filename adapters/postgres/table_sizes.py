@@ -6,6 +6,8 @@ before a table's first), bytes are `pg_total_relation_size` (heap, indexes and T
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import structlog
 
@@ -31,7 +33,9 @@ class PgTableSizes:
     async def table_sizes(self) -> list[TableSize]:
         """Each table's estimated rows (None until first analysed) and bytes; empty on failure."""
         try:
-            rows = await self._pool.fetch(_SIZES, timeout=self._timeout_s)
+            # The bound covers waiting for a pooled connection too, which a busy pool may make long.
+            async with asyncio.timeout(self._timeout_s):
+                rows = await self._pool.fetch(_SIZES)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
             # A snapshot without sizes is better than none while the database is away.
             log.warning("table_sizes_failed", error=type(exc).__name__)
