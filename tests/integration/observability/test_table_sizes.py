@@ -1,4 +1,4 @@
-"""Table sizes from PostgreSQL's catalogue: estimates after ANALYZE, bytes always, none when down."""
+"""Table sizes from PostgreSQL's catalogue: estimates once analysed, bytes, none when down."""
 
 from __future__ import annotations
 
