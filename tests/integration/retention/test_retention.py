@@ -14,14 +14,18 @@ import pytest
 from structlog.testing import capture_logs
 
 from adapters.postgres.retention import PgRetentionStore
+from adapters.ppu_v3.simulator.config import UtilityCoverage
 from service.engine.retention import RetentionJob, Table
 from service.engine.retention_settings import RetentionSettings
+from tests.integration.conftest import SwitchFactory
 from tests.integration.retention import kit
+from tests.support.switch import sim_provider
 
 pytestmark = pytest.mark.integration
 FAST = RetentionSettings(batch_size=10, pause_s=0, interval_s=0.1)
 FINISHED = ("FAILED", "ISSUED", "CONFIRMATION_ACKNOWLEDGED", "REVERSAL_ACKNOWLEDGED")
 UNFINISHED = ("SENT", "UNKNOWN", "REVERSAL_PENDING", "CONFIRMATION_SENT")
+CITY = UtilityCoverage(utility_id="CPW", name="City Power", prefixes=["0412"])
 
 
 @pytest.fixture
@@ -208,3 +212,16 @@ async def test_a_run_logs_one_line_with_the_rows_deleted_per_table(
     }
     assert line["batches"] >= 8
     assert line["error"] is None
+
+
+async def test_a_running_switch_runs_retention_on_its_database(
+    switch: SwitchFactory, database_url: str, conn: asyncpg.Connection
+) -> None:
+    """The composed switch leads the job and deletes an expired row with its default windows."""
+    expired = await kit.outbox_row(conn, age_days=30, published=True)
+    async with switch(sim_provider("P1", CITY)) as sw:
+        job = sw.app.retention
+        assert job is not None
+        await eventually(lambda: job.runs >= 1)
+        assert job.deleted[Table.OUTBOX] == 1
+    assert expired not in await kit.ids(conn, "outbox", "id")
