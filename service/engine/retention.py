@@ -5,7 +5,8 @@ finished purchases and the advices that reached a final answer, each once older 
 window (`RetentionSettings`). Purchases themselves, meters and support are never deleted. One
 instance at a time leads (the store decides, with a PostgreSQL advisory lock of its own), runs
 every `interval_s`, and pauses between two bounded DELETEs so it never competes with the hot
-path for long. Each run logs one line with the rows deleted per table.
+path for long. Each run logs one line with the rows deleted per table (and a progress line
+every `PROGRESS_EVERY` statements of one table, for a run over a large backlog).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from service.domain.retention import cutoff
 from service.engine.retention_settings import RetentionSettings
 
 log = structlog.get_logger(__name__)
+PROGRESS_EVERY = 100
+"""Statements between two progress lines, for the long first run over a backlog."""
 
 
 class Table(StrEnum):
@@ -129,6 +132,8 @@ class RetentionJob:
             async for count in it:
                 batches += 1
                 deleted[table] += count
+                if batches % PROGRESS_EVERY == 0:
+                    log.info("retention_progress", table=table.value, deleted=deleted[table])
                 if stop.is_set():
                     break
                 # The pause leaves the database to the hot path between two deletes.

@@ -100,3 +100,17 @@ async def test_a_failed_run_is_logged_with_what_it_deleted_and_the_session_dropp
     assert "ConnectionResetError" in line["error"]
     assert job.runs >= 2
     assert any(e["event"] == "retention_failed" for e in logs)
+
+
+async def test_a_long_sweep_reports_its_progress() -> None:
+    """Every hundred statements of one table, a progress line with the rows deleted so far."""
+    store = FakeStore()
+    store.counts[Table.PROCESSED_EVENTS] = [10] * 250
+    job = RetentionJob(store=store, settings=FAST, clock=lambda: NOW)
+    with capture_logs() as logs:
+        await job.run_once(asyncio.Event())
+    progress = [e for e in logs if e["event"] == "retention_progress"]
+    assert [(e["table"], e["deleted"]) for e in progress] == [
+        ("processed_events", 1000),
+        ("processed_events", 2000),
+    ]
