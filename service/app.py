@@ -1,4 +1,4 @@
-"""The running switch: consumer runner and outbox relay over the composed adapters."""
+"""The running switch: consumer runner, outbox relay, ledger workers and retention job."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from adapters.kafka.consumer import new_consumer
 from adapters.kafka.producer import KafkaPublisher, new_producer
 from adapters.postgres.errors import translate as translate_pg_error
 from adapters.postgres.outbox import PgOutboxStore
+from adapters.postgres.retention import PgRetentionStore
 from adapters.postgres.store import PgSwitchStore
 from schemas.v1.inputs import LookupRequested, PurchaseRequested, RebroadcastFlag
 from service.config import SwitchConfig
 from service.domain.backoff import Backoff
 from service.engine.outage import OutageGate, Probe
 from service.engine.relay import OutboxRelay
+from service.engine.retention import RetentionJob
 from service.engine.runner import ConsumerRunner
 from service.handlers.directory import Directory
 from service.handlers.flags import FlagHandler
@@ -62,6 +64,7 @@ class SwitchApp:
     relay: OutboxRelay
     recovery: RecoveryWorker
     advices: AdviceWorker
+    retention: RetentionJob | None
     providers: Mapping[str, ProviderPort]
     pool: asyncpg.Pool
 
@@ -72,6 +75,7 @@ class SwitchApp:
             self.relay.run(stop),
             self.recovery.run(stop),
             self.advices.run(stop),
+            *([self.retention.run(stop)] if self.retention else []),
         )
 
 
@@ -128,6 +132,7 @@ async def switch_app(
             relay=relay,
             recovery=parts.recovery(),
             advices=parts.advices(),
+            retention=_retention(stack, settings),
             providers=providers,
             pool=pool,
         )
@@ -140,6 +145,19 @@ def _postgres_answers(dsn: str) -> Probe:
         return (await check()).ok
 
     return probe
+
+
+def _retention(stack: AsyncExitStack, settings: Settings) -> RetentionJob | None:
+    if not settings.retention.enabled:
+        return None
+    store = PgRetentionStore(
+        settings.database_url.get_secret_value(),
+        statement_timeout_s=settings.retention.statement_timeout_s,
+    )
+    stack.push_async_callback(store.close)
+    # The wall clock, not the app's: rows are stamped by the database's clock, and a test that
+    # moves the app's clock forward must not make its own fresh rows look expired.
+    return RetentionJob(store=store, settings=settings.retention, clock=utc_now)
 
 
 def _lease(config: SwitchConfig, environ: Mapping[str, str] | None) -> timedelta:

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.engine.retention_settings import RetentionSettings
 from service.engine.settings import EngineSettings, RelaySettings
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "deploy" / "config" / "switch.toml"
@@ -55,6 +56,10 @@ class Settings(BaseSettings):
     )
     relay: RelaySettings = Field(
         default_factory=RelaySettings, description="Outbox relay tuning (PPU_RELAY_*)"
+    )
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings,
+        description="What the retention job deletes and how fast (PPU_RETENTION_*)",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = Field(

@@ -1,9 +1,8 @@
 """The outbox in PostgreSQL: rows written by units of work, read by the single leading relay.
 
-Leadership is a session-level advisory lock held on the relay's own connection: it is
-released when that session ends (clean stop, crash, network loss), and a standby relay
-takes over at its next try. The same connection LISTENs for the notification each unit of
-work sends with its outputs, so the leader wakes as soon as rows commit.
+Leadership is the relay's advisory lock (`adapters.postgres.leader`), held on the relay's own
+connection. The same connection LISTENs for the notification each unit of work sends with its
+outputs, so the leader wakes as soon as rows commit.
 """
 
 from __future__ import annotations
@@ -15,11 +14,11 @@ from typing import Any
 
 import asyncpg
 
+from adapters.postgres.leader import RELAY_LOCK_KEY, AdvisoryLeader
 from service.engine.relay import PendingRow
 from service.ports.unit_of_work import OutboxMessage
 
 CHANNEL = "ppu_outbox"
-RELAY_LOCK_KEY = 0x5050_5552  # shared by every relay of the service, distinct from migrations'
 
 _PENDING = """
 SELECT id, topic, key, payload, event_id FROM outbox
@@ -32,26 +31,18 @@ class PgOutboxStore:
     """The relay's view of the outbox, on one dedicated connection."""
 
     def __init__(self, dsn: str, *, lock_key: int = RELAY_LOCK_KEY) -> None:
-        self._dsn = dsn
-        self._lock_key = lock_key
-        self._conn: asyncpg.Connection | None = None
-        self._leader = False
+        self._leader = AdvisoryLeader(dsn, lock_key=lock_key, on_connect=self._listen)
         self._wake = asyncio.Event()
 
     def _on_notify(self, *_: Any) -> None:
         self._wake.set()
 
+    async def _listen(self, conn: asyncpg.Connection) -> None:
+        await conn.add_listener(CHANNEL, self._on_notify)
+
     async def lead(self) -> bool:
         """Connect if needed and try the leader lock; True while this relay holds it."""
-        if self._conn is None or self._conn.is_closed():
-            self._leader = False
-            self._conn = await asyncpg.connect(self._dsn)
-            await self._conn.add_listener(CHANNEL, self._on_notify)
-        if not self._leader:
-            self._leader = bool(
-                await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key)
-            )
-        return self._leader
+        return await self._leader.lead()
 
     async def pending(self, limit: int) -> list[PendingRow]:
         """The oldest unpublished rows in id order."""
@@ -80,19 +71,11 @@ class PgOutboxStore:
 
     async def reset(self) -> None:
         """Close the session, which also gives up leadership."""
-        conn, self._conn, self._leader = self._conn, None, False
-        if conn is None or conn.is_closed():
-            return
-        try:
-            await conn.close(timeout=5)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            conn.terminate()  # a session that cannot close politely still must end
+        await self._leader.reset()
 
     async def close(self) -> None:
         """Release leadership and the connection."""
-        await self.reset()
+        await self._leader.reset()
 
     def _connection(self) -> asyncpg.Connection:
-        if self._conn is None or not self._leader:
-            raise RuntimeError("the outbox store is used before lead() returned True")
-        return self._conn
+        return self._leader.connection

@@ -13,7 +13,13 @@ from schemas.v1.enums import (
 )
 from schemas.v1.inputs import LookupRequested, PurchaseRequested, RebroadcastFlag
 from schemas.v1.meters import LookupCompleted, MeterBlocked, SupportUpdated
-from schemas.v1.operations import DeadLetter, Metrics, ProviderMetrics, TopicMetrics
+from schemas.v1.operations import (
+    DeadLetter,
+    Metrics,
+    ProviderMetrics,
+    TableMetrics,
+    TopicMetrics,
+)
 from schemas.v1.parts import Customer, Party, ProviderSupport
 from schemas.v1.purchases import ErrorInfo, PurchaseFailed, ReportedVat, Token, TokenIssued, Vat
 
@@ -42,6 +48,7 @@ __all__ = [
     "SupportCause",
     "SupportStatus",
     "SupportUpdated",
+    "TableMetrics",
     "Token",
     "TokenIssued",
     "TokenKind",

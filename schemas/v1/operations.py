@@ -53,6 +53,16 @@ class TopicMetrics(ContractModel):
     lag: NonNegativeInt
 
 
+class TableMetrics(ContractModel):
+    """One PostgreSQL table of the switch: its size now, from the database's statistics."""
+
+    table: Id
+    rows_estimate: NonNegativeInt | None = Field(
+        description="The planner's row estimate; null before the table was first analysed"
+    )
+    bytes: NonNegativeInt = Field(description="Bytes on disk, indexes and TOAST included")
+
+
 class Metrics(Event):
     """`ppu.metrics`: a periodic snapshot for SREs."""
 
@@ -64,6 +74,9 @@ class Metrics(Event):
     lag: NonNegativeInt
     in_flight: NonNegativeInt
     dead_letters: NonNegativeInt
+    tables: list[TableMetrics] = Field(
+        default_factory=list, description="Sizes of the switch's database tables"
+    )
 
 
 class DeadLetter(Event):

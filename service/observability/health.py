@@ -13,6 +13,7 @@ from service.observability.prometheus import (
     consumer_families,
     exposition,
     provider_families,
+    table_families,
 )
 from service.observability.source import SnapshotSource
 
@@ -51,6 +52,7 @@ async def metrics(request: web.Request) -> web.Response:
             in_flight=runner.in_flight,
             partitions=len(runner.assignment),
         ),
+        *table_families(await source.table_sizes()),
     ]
     return web.Response(body=exposition(families).encode(), headers={"Content-Type": CONTENT_TYPE})
 

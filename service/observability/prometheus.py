@@ -1,4 +1,4 @@
-"""Prometheus text exposition (format 0.0.4) of the provider and consumer figures."""
+"""Prometheus text exposition (format 0.0.4) of the provider, consumer and table figures."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from service.domain.provider_results import CircuitState
 from service.engine.process import Outcome
 from service.observability.recorder import ProviderReading
+from service.observability.tables import TableSize
 from service.observability.window import AnswerClass
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -86,6 +87,17 @@ def consumer_families(
         Family("ppu_consumer_in_flight", "gauge", "Records not done", [("", {}, in_flight)]),
         Family("ppu_consumer_partitions", "gauge", "Partitions owned", [("", {}, partitions)]),
     ]
+
+
+def table_families(sizes: Sequence[TableSize]) -> list[Family]:
+    """Estimated rows (when known) and bytes per database table."""
+    rows = Family("ppu_table_rows_estimate", "gauge", "Rows per table (planner estimate)", [])
+    size = Family("ppu_table_bytes", "gauge", "Bytes per table, indexes and TOAST included", [])
+    for t in sizes:
+        if t.rows_estimate is not None:
+            rows.samples.append(("", {"table": t.table}, t.rows_estimate))
+        size.samples.append(("", {"table": t.table}, t.bytes))
+    return [rows, size]
 
 
 def exposition(families: Iterable[Family]) -> str:

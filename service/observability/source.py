@@ -1,4 +1,4 @@
-"""Builds a metrics snapshot out of the provider recorders and the consumer runner."""
+"""Builds a metrics snapshot out of the provider recorders, the consumer runner and table sizes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Protocol
 
+from schemas.v1.operations import TableMetrics
 from service.engine.dispatch import Partition
 from service.engine.liveness import Liveness
 from service.engine.outage import OutageGate
@@ -15,6 +16,7 @@ from service.engine.process import Outcome
 from service.observability.observatory import Observatory
 from service.observability.recorder import ProviderReading
 from service.observability.snapshot import MetricsSnapshot, ProviderFigures, TopicFigures
+from service.observability.tables import TableSize, TableSizes
 from service.observability.topics import TopicWindow
 
 
@@ -73,13 +75,19 @@ class SnapshotSource:
         observatory: Observatory,
         runner: RunnerView,
         topics: TopicWindow,
+        tables: TableSizes | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.instance_id = instance_id
         self.observatory = observatory
         self.runner = runner
+        self.tables = tables
         self._topics = topics
         self._clock = clock
+
+    async def table_sizes(self) -> list[TableSize]:
+        """The database's table sizes now (none without a reader)."""
+        return await self.tables.table_sizes() if self.tables else []
 
     async def snapshot(self) -> MetricsSnapshot:
         """The figures now, as the event published on `ppu.metrics`."""
@@ -108,4 +116,8 @@ class SnapshotSource:
             lag=sum(lag_of.values()),
             in_flight=self.runner.in_flight,
             dead_letters=sum(t.dead_letters for t in topics),
+            tables=[
+                TableMetrics(table=t.table, rows_estimate=t.rows_estimate, bytes=t.bytes)
+                for t in await self.table_sizes()
+            ],
         )

@@ -20,6 +20,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
+from adapters.postgres.table_sizes import PgTableSizes
 from service.app import SwitchApp
 from service.observability.checks import Check, consumer_check, kafka_check, postgres_check
 from service.observability.health import health_app, serving
@@ -42,7 +43,11 @@ class Observed:
 
 
 def _source(
-    app: SwitchApp, settings: Settings, observatory: Observatory, metrics: MetricsSettings
+    app: SwitchApp,
+    settings: Settings,
+    observatory: Observatory,
+    metrics: MetricsSettings,
+    health: HealthSettings,
 ) -> SnapshotSource:
     inputs = [f"{settings.topic_prefix}{t.value}" for t in INPUTS]
     return SnapshotSource(
@@ -50,6 +55,7 @@ def _source(
         observatory=observatory,
         runner=app.runner,
         topics=TopicWindow(topics=inputs, window_s=metrics.window_s),
+        tables=PgTableSizes(app.pool, timeout_s=health.probe_timeout_s),
     )
 
 
@@ -74,7 +80,7 @@ async def observe(
     health: HealthSettings,
 ) -> AsyncIterator[Observed]:
     """Publish snapshots and serve the health endpoints while the block runs."""
-    source = _source(app, settings, observatory, metrics)
+    source = _source(app, settings, observatory, metrics, health)
     async with AsyncExitStack() as stack:
         producer = AIOKafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap, client_id="ppu-metrics", acks=1

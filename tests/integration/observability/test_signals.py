@@ -72,6 +72,9 @@ async def test_a_snapshot_on_ppu_metrics_carries_the_figures_of_a_provider_just_
         assert provider(snapshot, "P2")["failures"] == 1  # NOT_SUPPORTED is a definite answer
         topics = {t["topic"]: t for t in snapshot["topics"]}
         assert topics[sw.topic(Topic.LOOKUP_REQUESTED)]["processed"] == 1
+        tables = {t["table"]: t for t in snapshot["tables"]}
+        assert {"outbox", "processed_events", "purchases"} <= tables.keys()
+        assert tables["outbox"]["bytes"] > 0
         Metrics.model_validate(snapshot)  # readers that know only the contract model
         sw.assert_outputs_match_schemas()
 
@@ -105,6 +108,8 @@ async def test_prometheus_exposition_counts_the_calls_and_the_events(
         assert 'ppu_provider_answers_total{provider="P1",class="success"} 1' in text
         assert 'ppu_provider_circuit_state{provider="P1",state="CLOSED"} 1' in text
         assert "# TYPE ppu_provider_latency_seconds summary" in text
+        assert "# TYPE ppu_table_bytes gauge" in text
+        assert 'ppu_table_bytes{table="processed_events"} ' in text
 
 
 async def _ready(url: str) -> tuple[int, dict[str, Any]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from service.engine.process import Outcome
-from service.observability.prometheus import consumer_families, exposition
+from service.observability.prometheus import consumer_families, exposition, table_families
+from service.observability.tables import TableSize
 from service.observability.topics import TopicWindow
 
 
@@ -32,3 +33,20 @@ def test_topic_counts_cover_the_window_only() -> None:
     window.read(61, {("in", Outcome.HANDLED): 8, ("in", Outcome.DEAD_LETTERED): 1})
     (later,) = window.read(95, {("in", Outcome.HANDLED): 9, ("in", Outcome.DEAD_LETTERED): 1})
     assert (later.processed, later.dead_letters) == (3, 1)  # since the reading at 30
+
+
+def test_table_sizes_are_gauges_and_an_unknown_estimate_is_left_out() -> None:
+    """Bytes for every table; rows only where the planner has an estimate."""
+    text = exposition(
+        table_families(
+            [
+                TableSize(table="outbox", rows_estimate=1200, bytes=180_224),
+                TableSize(table="advices", rows_estimate=None, bytes=8192),
+            ]
+        )
+    )
+    assert "# TYPE ppu_table_bytes gauge" in text
+    assert 'ppu_table_bytes{table="outbox"} 180224' in text
+    assert 'ppu_table_rows_estimate{table="outbox"} 1200' in text
+    assert 'ppu_table_bytes{table="advices"} 8192' in text
+    assert 'ppu_table_rows_estimate{table="advices"}' not in text

@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 
 from service.config import Institution, MeterPreference, ProviderEntry, SwitchRules, Utility
+from service.engine.retention_settings import RetentionSettings
 from service.engine.settings import EngineSettings, RelaySettings
 from service.settings import Settings
 
 README = (Path(__file__).resolve().parents[3] / "README.md").read_text()
 
 
-NESTED = {"engine": EngineSettings, "relay": RelaySettings}
+NESTED = {"engine": EngineSettings, "relay": RelaySettings, "retention": RetentionSettings}
 
 
 def test_every_setting_is_documented_with_its_default() -> None:
@@ -27,7 +28,7 @@ def test_every_setting_is_documented_with_its_default() -> None:
 
 
 def test_every_engine_setting_is_documented_with_its_default() -> None:
-    """Each PPU_ENGINE_* / PPU_RELAY_* field is in the engine table with its default."""
+    """Each PPU_ENGINE_* / PPU_RELAY_* / PPU_RETENTION_* field has a row with its default."""
     for prefix, model in NESTED.items():
         for name, field in model.model_fields.items():
             row = re.search(

@@ -29,6 +29,7 @@ from schemas.v1 import (
     SupportCause,
     SupportStatus,
     SupportUpdated,
+    TableMetrics,
     Token,
     TokenIssued,
     TokenKind,
@@ -154,6 +155,10 @@ def _metrics() -> Metrics:
         lag=0,
         in_flight=2,
         dead_letters=1,
+        tables=[
+            TableMetrics(table="outbox", rows_estimate=1200, bytes=180_224),
+            TableMetrics(table="advices", rows_estimate=None, bytes=8192),
+        ],
     )
 
 
