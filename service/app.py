@@ -114,7 +114,8 @@ async def switch_app(
             topics=router.topics,
             group=settings.consumer_group,
             decode=router.decode,
-            handle=router.handle,
+            # Timed and counted for /metrics when observed; the engine sees the same handler.
+            handle=observatory.handler(router.handle) if observatory else router.handle,
             dead_letters=publisher,
             dead_letter_topic=f"{settings.topic_prefix}{Topic.DEAD_LETTER.value}",
             settings=settings.engine,

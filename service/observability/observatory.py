@@ -1,4 +1,4 @@
-"""The switch's provider recorders, and the decorator that feeds them (no I/O)."""
+"""The switch's provider recorders and Prometheus instruments, and the decorators that feed them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable, Mapping
 
 from service.domain.provider_results import CircuitState
+from service.engine.records import Event, Handler, T
+from service.observability.instruments import Instruments
 from service.observability.provider import ObservedProvider
 from service.observability.recorder import ProviderReading, ProviderRecorder
 from service.ports.provider import ProviderPort
@@ -16,12 +18,21 @@ def _circuit_of(provider: ProviderPort) -> Callable[[], CircuitState]:
 
 
 class Observatory:
-    """One recorder per provider; `wrap` puts the providers behind their recorders."""
+    """One recorder per provider; `wrap` puts the providers behind their recorders, `handler`
+    times the engine's handler; both feed the Prometheus instruments.
+    """
 
-    def __init__(self, *, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        window_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        instruments: Instruments | None = None,
+    ) -> None:
         self.window_s = window_s
         self._clock = clock
         self._recorders: dict[str, ProviderRecorder] = {}
+        self.instruments = instruments or Instruments()
 
     def wrap(self, providers: Mapping[str, ProviderPort]) -> dict[str, ProviderPort]:
         """The same providers, each timed and counted; the switch must use these."""
@@ -34,8 +45,21 @@ class Observatory:
                 clock=self._clock,
             )
             self._recorders[provider_id] = recorder
-            wrapped[provider_id] = ObservedProvider(provider, recorder)
+            wrapped[provider_id] = ObservedProvider(provider, recorder, self.instruments)
         return wrapped
+
+    def handler(self, handle: Handler[T]) -> Handler[T]:
+        """The same handler, counting retries and timing each success from the input's timestamp."""
+        instruments = self.instruments
+
+        async def observed(event: Event[T]) -> None:
+            """Run the handler; a raised error propagates to the engine unchanged."""
+            topic = event.record.topic
+            instruments.attempt_started(topic=topic, attempt=event.attempt)
+            await handle(event)
+            instruments.handled(topic=topic, timestamp_ms=event.record.timestamp_ms)
+
+        return observed
 
     def readings(self) -> list[ProviderReading]:
         """Every provider's figures now, in provider order."""

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from service.domain import provider_results as r
+from service.observability.instruments import Instruments
 from service.observability.recorder import ProviderRecorder
 from service.ports import provider as port
 
@@ -16,9 +17,15 @@ OutcomeT = TypeVar("OutcomeT")
 class ObservedProvider:
     """Implements `ProviderPort` around another provider; answers pass through unchanged."""
 
-    def __init__(self, inner: port.ProviderPort, recorder: ProviderRecorder) -> None:
+    def __init__(
+        self,
+        inner: port.ProviderPort,
+        recorder: ProviderRecorder,
+        instruments: Instruments | None = None,
+    ) -> None:
         self._inner = inner
         self._recorder = recorder
+        self._instruments = instruments
 
     @property
     def provider_id(self) -> str:
@@ -33,7 +40,12 @@ class ObservedProvider:
     async def _timed(self, operation: str, call: Callable[[], Awaitable[OutcomeT]]) -> OutcomeT:
         started = time.monotonic()
         outcome = await call()
-        self._recorder.record(outcome, operation=operation, latency_s=time.monotonic() - started)
+        latency_s = time.monotonic() - started
+        self._recorder.record(outcome, operation=operation, latency_s=latency_s)
+        if self._instruments is not None:
+            self._instruments.provider_call(
+                provider=self.provider_id, operation=operation, outcome=outcome, latency_s=latency_s
+            )
         return outcome
 
     async def lookup_meter(self, request: port.LookupRequest) -> r.LookupOutcome:

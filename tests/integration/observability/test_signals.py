@@ -79,7 +79,8 @@ async def test_a_snapshot_on_ppu_metrics_carries_the_figures_of_a_provider_just_
 async def test_prometheus_exposition_counts_the_calls_and_the_events(
     kafka_bootstrap: str, database_url: str, topic_prefix: str
 ) -> None:
-    """/metrics shows provider requests by answer class and input records by outcome."""
+    """/metrics shows provider calls by operation and answer class, input records by outcome,
+    event latency, ledger backlogs and the process's own figures."""
     async with observed_switch(
         kafka_bootstrap=kafka_bootstrap,
         database_url=database_url,
@@ -90,7 +91,7 @@ async def test_prometheus_exposition_counts_the_calls_and_the_events(
         await ob.sw.publish(Topic.LOOKUP_REQUESTED, request)
         await ob.sw.wait_for(Topic.LOOKUP_COMPLETED, lambda e: e["lookup_id"] == request.lookup_id)
         topic = ob.sw.topic(Topic.LOOKUP_REQUESTED)
-        wanted = f'ppu_events_processed_total{{topic="{topic}",outcome="handled"}} 1'
+        wanted = f'ppu_events_processed_total{{outcome="handled",topic="{topic}"}} 1.0'
 
         async def scraped() -> str | None:
             async with (
@@ -101,10 +102,15 @@ async def test_prometheus_exposition_counts_the_calls_and_the_events(
             return text if wanted in text else None
 
         text = await until(scraped)
-        assert 'ppu_provider_requests_total{provider="P1"} 1' in text
-        assert 'ppu_provider_answers_total{provider="P1",class="success"} 1' in text
-        assert 'ppu_provider_circuit_state{provider="P1",state="CLOSED"} 1' in text
-        assert "# TYPE ppu_provider_latency_seconds summary" in text
+        assert 'ppu_provider_requests_total{operation="lookup",provider="P1"} 1.0' in text
+        call = 'class="success",operation="lookup",provider="P1"'
+        assert f"ppu_provider_answers_total{{{call}}} 1.0" in text
+        assert 'ppu_provider_circuit_state{provider="P1",state="CLOSED"} 1.0' in text
+        assert "# TYPE ppu_provider_request_duration_seconds histogram" in text
+        assert f'ppu_event_latency_seconds_count{{topic="{topic}"}} 1.0' in text
+        assert "ppu_ledger_read_ok 1.0" in text
+        assert "ppu_outbox_backlog 0.0" in text or "ppu_outbox_backlog 1.0" in text
+        assert "process_resident_memory_bytes" in text
 
 
 async def _ready(url: str) -> tuple[int, dict[str, Any]]:
