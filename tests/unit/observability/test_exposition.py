@@ -95,7 +95,8 @@ async def test_handler_wrapper_counts_retries_and_times_successes_only() -> None
     assert registry.get_sample_value("ppu_event_retries_total", {"topic": "in"}) == 1
     assert registry.get_sample_value("ppu_event_latency_seconds_count", {"topic": "in"}) == 1
     latency = registry.get_sample_value("ppu_event_latency_seconds_sum", {"topic": "in"})
-    assert latency is not None and 2 <= latency < 10
+    assert latency is not None
+    assert 2 <= latency < 10
     assert calls == [1, 2]
 
 
