@@ -1,0 +1,130 @@
+"""Reading the dead-letter topic to its current end, and republishing originals to their topics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from service.deadletters.letters import (
+    LINK_HEADERS,
+    LINK_ID,
+    LINK_POSITION,
+    LINK_REPLAYED_AT,
+    DeadLetter,
+    LetterError,
+    parse,
+)
+
+Progress = Callable[[int, int], None]
+
+
+async def read_letters(
+    *, bootstrap: str, topic: str, on_bad: Callable[[LetterError], None]
+) -> AsyncIterator[DeadLetter]:
+    """Every letter on `topic` up to its end when the read starts, partition by partition.
+
+    No consumer group: reading never moves the switch's offsets, and two operators can read at
+    once. A record that is not an envelope goes to `on_bad` and the read carries on.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        client_id="ppu-dead-letters",
+    )
+    await consumer.start()
+    try:
+        partitions = sorted(consumer.partitions_for_topic(topic) or ())
+        if not partitions:
+            await consumer.client.force_metadata_update()
+            partitions = sorted(consumer.partitions_for_topic(topic) or ())
+        tps = [TopicPartition(topic, p) for p in partitions]
+        if not tps:
+            return
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        await consumer.seek_to_beginning(*tps)
+        for tp in tps:
+            async for letter in _partition(consumer, tp, ends[tp], on_bad):
+                yield letter
+    finally:
+        await consumer.stop()
+
+
+async def _partition(
+    consumer: Any, tp: TopicPartition, end: int, on_bad: Callable[[LetterError], None]
+) -> AsyncIterator[DeadLetter]:
+    others = [p for p in consumer.assignment() if p != tp]
+    consumer.pause(*others)  # one partition at a time keeps each partition's order
+    try:
+        while await consumer.position(tp) < end:
+            batch = await consumer.getmany(tp, timeout_ms=1000)
+            for rec in batch.get(tp, []):
+                if rec.offset >= end:
+                    return
+                try:
+                    yield parse(
+                        rec.value or b"", position=f"{tp.topic}/{tp.partition}/{rec.offset}"
+                    )
+                except LetterError as exc:
+                    on_bad(exc)
+    finally:
+        consumer.resume(*others)
+
+
+def replay_headers(letter: DeadLetter, *, at: datetime) -> list[tuple[str, bytes]]:
+    """The original headers, less any earlier link, plus the link to this letter."""
+    kept = [(k, v) for k, v in letter.headers if k not in LINK_HEADERS]
+    return [
+        *kept,
+        (LINK_ID, letter.letter_id.encode()),
+        (LINK_POSITION, letter.position.encode()),
+        (LINK_REPLAYED_AT, at.isoformat().replace("+00:00", "Z").encode()),
+    ]
+
+
+async def replay(
+    letters: Sequence[DeadLetter],
+    *,
+    bootstrap: str,
+    progress: Progress | None = None,
+    chunk: int = 200,
+) -> int:
+    """Republish each letter's original bytes to its source topic, in order; returns the count.
+
+    An idempotent producer with acks=all: a replay that returns has every record on the broker.
+    Records go in chunks (queued in order, then awaited), so a large replay is not one round
+    trip per record. Letters that cannot be replayed must be left out by the caller.
+    """
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id="ppu-dead-letters",
+        acks="all",
+        enable_idempotence=True,
+    )
+    await producer.start()
+    done = 0
+    try:
+        for start in range(0, len(letters), chunk):
+            at = datetime.now(UTC)
+            sent = [
+                await producer.send(
+                    letter.source_topic,
+                    letter.value,
+                    key=letter.key,
+                    headers=replay_headers(letter, at=at),
+                )
+                for letter in letters[start : start + chunk]
+            ]
+            for future in sent:
+                await future
+            done += len(sent)
+            if progress is not None:
+                progress(done, len(letters))
+    finally:
+        await producer.stop()
+    return done
