@@ -123,10 +123,13 @@ async def _replay(args: argparse.Namespace, settings: Settings, letters: list[De
         print(f"cannot replay {letter.letter_id}: {why}", file=sys.stderr)
     ready = _distinct([x for x in letters if x.unreplayable() is None])
     topics = Counter(x.source_topic for x in ready)
-    if args.dry_run or not ready:
+    if args.dry_run:
         for letter in ready:
             print(f"would replay {row(letter)}")
         print(f"dry run: {len(ready)} to replay, {len(refused)} cannot be replayed")
+        return 1 if refused else 0
+    if not ready:
+        print(f"nothing to replay; {len(refused)} cannot be replayed")
         return 1 if refused else 0
     if not _confirmed(len(ready), topics, yes=args.yes):
         print("nothing replayed")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from service.deadletters.letters import (
     LINK_HEADERS,
@@ -21,6 +22,17 @@ from service.deadletters.letters import (
 Progress = Callable[[int, int], None]
 
 
+async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
+    """The topic's partitions; none when it does not exist (a switch that never dead-lettered)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ppu-dead-letters")
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(TopicPartition(topic, p["partition"]) for p in described["partitions"])
+
+
 async def read_letters(
     *, bootstrap: str, topic: str, on_bad: Callable[[LetterError], None]
 ) -> AsyncIterator[DeadLetter]:
@@ -29,25 +41,25 @@ async def read_letters(
     No consumer group: reading never moves the switch's offsets, and two operators can read at
     once. A record that is not an envelope goes to `on_bad` and the read carries on.
     """
+    tps = await partitions_of(bootstrap, topic)
+    if not tps:
+        return
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=None,
         enable_auto_commit=False,
+        auto_offset_reset="earliest",
         isolation_level="read_committed",
         client_id="ppu-dead-letters",
     )
     await consumer.start()
     try:
-        partitions = sorted(consumer.partitions_for_topic(topic) or ())
-        if not partitions:
-            await consumer.client.force_metadata_update()
-            partitions = sorted(consumer.partitions_for_topic(topic) or ())
-        tps = [TopicPartition(topic, p) for p in partitions]
-        if not tps:
-            return
         consumer.assign(tps)
+        starts = await consumer.beginning_offsets(tps)
         ends = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning(*tps)
+        for tp in tps:
+            # An explicit offset: seek_to_beginning is applied lazily and may lose to a fetch.
+            consumer.seek(tp, starts[tp])
         for tp in tps:
             async for letter in _partition(consumer, tp, ends[tp], on_bad):
                 yield letter
