@@ -35,7 +35,7 @@ say "validating every rendered object (Kubernetes $KUBE_VERSION schemas, KEDA sc
 "$PYTHON" "$ROOT/deploy/helm/validate.py" --kube-version "$KUBE_VERSION" "$OUT/small.yaml" "$OUT/large.yaml"
 
 # The chart must refuse more replicas than input partitions rather than render idle ones.
-if "$HELM" template ppu "$CHART" --set inputPartitions=4 --set autoscaling.maxReplicas=8 \
+if "$HELM" template ppu "$CHART" --kube-version "$KUBE_VERSION" --set inputPartitions=4 --set autoscaling.maxReplicas=8 \
     >/dev/null 2>"$OUT/refusal.log"; then
   say "helm template accepted autoscaling.maxReplicas above inputPartitions"; exit 1
 fi
