@@ -86,8 +86,14 @@ async def switch_app(
     """Open pools, sessions and clients; wire the handlers; close everything on exit."""
     dsn = settings.database_url.get_secret_value()
     async with AsyncExitStack() as stack:
+        # With tracing on, taking a connection opens its span and tags the outbox rows it writes.
+        traced = observatory.pool_tracing() if observatory else None
         pool = await asyncpg.create_pool(
-            dsn, min_size=2, max_size=settings.db_pool_size, reset=_light_reset
+            dsn,
+            min_size=2,
+            max_size=settings.db_pool_size,
+            reset=traced.reset(_light_reset) if traced else _light_reset,
+            setup=traced.setup if traced else None,
         )
         stack.push_async_callback(pool.close)
         clients = await stack.enter_async_context(provider_clients(config, environ))

@@ -22,7 +22,7 @@ CHANNEL = "ppu_outbox"
 RELAY_LOCK_KEY = 0x5050_5552  # shared by every relay of the service, distinct from migrations'
 
 _PENDING = """
-SELECT id, topic, key, payload, event_id FROM outbox
+SELECT id, topic, key, payload, event_id, traceparent FROM outbox
 WHERE published_at IS NULL ORDER BY id LIMIT $1
 """
 _MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
@@ -62,7 +62,11 @@ class PgOutboxStore:
             PendingRow(
                 id=r["id"],
                 message=OutboxMessage(
-                    topic=r["topic"], key=r["key"], event_id=r["event_id"], payload=r["payload"]
+                    topic=r["topic"],
+                    key=r["key"],
+                    event_id=r["event_id"],
+                    payload=r["payload"],
+                    traceparent=r["traceparent"],
                 ),
             )
             for r in rows

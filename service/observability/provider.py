@@ -6,9 +6,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from opentelemetry import trace
+
 from service.domain import provider_results as r
 from service.observability.instruments import Instruments
-from service.observability.recorder import ProviderRecorder
+from service.observability.recorder import ProviderRecorder, answer_class
+from service.observability.window import AnswerClass
 from service.ports import provider as port
 
 OutcomeT = TypeVar("OutcomeT")
@@ -22,10 +25,13 @@ class ObservedProvider:
         inner: port.ProviderPort,
         recorder: ProviderRecorder,
         instruments: Instruments | None = None,
+        *,
+        tracer: trace.Tracer | None = None,
     ) -> None:
         self._inner = inner
         self._recorder = recorder
         self._instruments = instruments
+        self._tracer = tracer
 
     @property
     def provider_id(self) -> str:
@@ -38,6 +44,21 @@ class ObservedProvider:
         return self._inner.circuit_state
 
     async def _timed(self, operation: str, call: Callable[[], Awaitable[OutcomeT]]) -> OutcomeT:
+        if self._tracer is None:
+            return await self._counted(operation, call)
+        with self._tracer.start_as_current_span(
+            f"provider {operation}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={"ppu.provider.id": self.provider_id, "ppu.provider.operation": operation},
+        ) as span:
+            outcome = await self._counted(operation, call)
+            answer, timed_out = answer_class(outcome)
+            span.set_attribute("ppu.provider.answer", answer.value)
+            if answer is AnswerClass.UNKNOWN:
+                span.set_status(trace.StatusCode.ERROR, "timeout" if timed_out else "unknown")
+            return outcome
+
+    async def _counted(self, operation: str, call: Callable[[], Awaitable[OutcomeT]]) -> OutcomeT:
         started = time.monotonic()
         outcome = await call()
         latency_s = time.monotonic() - started
