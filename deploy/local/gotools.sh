@@ -37,12 +37,12 @@ install_one() {
 }
 
 mkdir -p "$CACHE_DIR"
-for tool in "${@:-helm promtool}"; do
-  for t in $tool; do
-    case $t in
-      helm) install_one helm "$HELM_MODULE" "$HELM_VERSION" ;;
-      promtool) install_one promtool "$PROMTOOL_MODULE" "$PROMTOOL_VERSION" ;;
-      *) say "unknown tool: $t (helm or promtool)"; exit 2 ;;
-    esac
-  done
+tools=("$@")
+[ ${#tools[@]} -gt 0 ] || tools=(helm promtool)
+for tool in "${tools[@]}"; do
+  case $tool in
+    helm) install_one helm "$HELM_MODULE" "$HELM_VERSION" ;;
+    promtool) install_one promtool "$PROMTOOL_MODULE" "$PROMTOOL_VERSION" ;;
+    *) say "unknown tool: $tool (helm or promtool)"; exit 2 ;;
+  esac
 done

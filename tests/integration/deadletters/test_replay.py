@@ -9,12 +9,14 @@ import json
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from adapters.kafka.admin import ensure_topics
 from schemas import canonical_bytes
 from service.deadletters import cli
 from service.deadletters.kafka_io import partitions_of
@@ -23,7 +25,7 @@ from service.engine.deadletter import FailureKind, dead_letter
 from service.engine.process import Outcome
 from service.engine.records import Record
 from service.settings import Settings
-from service.topics import Topic
+from service.topics import Topic, topic_specs
 from tests.integration.conftest import SwitchFactory
 from tests.integration.purchases.kit import CITY, provider, vends
 from tests.support.events import lookup, purchase
@@ -33,6 +35,18 @@ pytestmark = pytest.mark.integration
 UNPUBLISHED = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
 ISSUED_ROWS = "SELECT count(*) FROM outbox WHERE topic = $1"
 LETTER_LINE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}  ")
+
+
+@dataclass(frozen=True)
+class Topics:
+    """This test's broker and topic names, without a running switch."""
+
+    bootstrap: str
+    prefix: str
+
+    def topic(self, topic: Topic) -> str:
+        """The prefixed topic name."""
+        return f"{self.prefix}{topic.value}"
 
 
 def command(*argv: str) -> argparse.Namespace:
@@ -48,7 +62,7 @@ def settings(sw: RunningSwitch) -> Settings:
 
 
 async def letter(
-    sw: RunningSwitch,
+    sw: RunningSwitch | Topics,
     topic: Topic,
     value: bytes,
     *,
@@ -87,7 +101,9 @@ async def letter(
     return str(message.event_id)
 
 
-async def records_on(sw: RunningSwitch, topic: Topic) -> list[tuple[bytes, dict[str, bytes]]]:
+async def records_on(
+    sw: RunningSwitch | Topics, topic: Topic
+) -> list[tuple[bytes, dict[str, bytes]]]:
     """Every record on an input topic now: value and headers."""
     tps = await partitions_of(sw.bootstrap, sw.topic(topic))
     consumer = AIOKafkaConsumer(
@@ -238,3 +254,28 @@ async def test_a_cut_original_is_refused_and_a_decode_failure_shows_its_replay_l
         assert (
             f"this original was a replay of letter {first['event_id']}" in capsys.readouterr().out
         )
+
+
+async def test_a_large_replay_reports_progress_and_sends_every_original(
+    kafka_bootstrap: str, topic_prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """150 letters: progress lines on stderr up to 150/150, and 150 originals on the topic."""
+    await ensure_topics(
+        kafka_bootstrap, topic_specs(prefix=topic_prefix, input_partitions=3, output_partitions=1)
+    )
+    topics = Topics(bootstrap=kafka_bootstrap, prefix=topic_prefix)
+    at = datetime.now(UTC)
+    for n in range(150):
+        value = canonical_bytes(lookup(f"0412{n:07d}"))
+        await letter(topics, Topic.LOOKUP_REQUESTED, value, reason="bulk", at=at)
+    assert (
+        await cli.run(
+            command("replay", "--yes"),
+            Settings(kafka_bootstrap=kafka_bootstrap, topic_prefix=topic_prefix),
+        )
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "replayed 150/150" in captured.err
+    assert "replayed 150 letter(s)" in captured.out
+    assert len(await records_on(topics, Topic.LOOKUP_REQUESTED)) == 150
