@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import re
 import time
@@ -218,23 +219,19 @@ async def test_list_and_dry_run_select_by_topic_reason_time_and_count(
 async def test_a_cut_original_is_refused_and_a_decode_failure_shows_its_replay_lineage(
     switch: SwitchFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A cut letter is never sent; a malformed record replayed fails again, naming its letter."""
+    """An oversize record's letter (cut) is never sent; a malformed record replayed fails
+    again, and its new letter names the first."""
     async with switch(provider("P1", CITY)) as sw:
-        cut_id = await letter(
-            sw,
-            Topic.PURCHASE_REQUESTED,
-            b'{"event_id": "cut',
-            reason="oversize",
-            at=datetime.now(UTC),
-            original_truncated=True,
-            original_length=3_000_000,
-            original_sha256="ab" * 32,
-        )
-        assert await cli.run(command("replay", "--id", cut_id, "--yes"), settings(sw)) == 1
+        huge = b'{"padding": "' + b"x" * 100_000 + b'"}'
+        await sw.publish_raw(Topic.PURCHASE_REQUESTED, huge, key="04121111111")
+        (cut,) = await sw.wait_for(Topic.DEAD_LETTER, lambda e: e["original_truncated"])
+        assert await cli.run(command("replay", "--id", cut["event_id"], "--yes"), settings(sw)) == 1
         captured = capsys.readouterr()
-        assert f"cannot replay {cut_id}: the original was cut" in captured.err
-        assert "3000000 bytes" in captured.err
-        assert await records_on(sw, Topic.PURCHASE_REQUESTED) == []
+        assert f"cannot replay {cut['event_id']}: the original was cut" in captured.err
+        assert f"{len(huge)} bytes, sha256 {hashlib.sha256(huge).hexdigest()}" in captured.err
+        assert [v for v, _ in await records_on(sw, Topic.PURCHASE_REQUESTED)] == [huge]
+        await cli.run(command("list", "--topic", "ppu.purchase.requested"), settings(sw))
+        assert "  CUT  " in capsys.readouterr().out
 
         await sw.publish_raw(Topic.LOOKUP_REQUESTED, b"{not json", key=str(uuid.uuid4()))
         (first,) = await sw.wait_for(Topic.DEAD_LETTER, lambda e: e["error_type"] == "decode")
