@@ -99,6 +99,19 @@ def replay_headers(letter: DeadLetter, *, at: datetime) -> list[tuple[str, bytes
     ]
 
 
+async def _send(producer: Any, letters: Sequence[DeadLetter]) -> int:
+    at = datetime.now(UTC)
+    sent = [
+        await producer.send(
+            letter.source_topic, letter.value, key=letter.key, headers=replay_headers(letter, at=at)
+        )
+        for letter in letters
+    ]
+    for future in sent:
+        await future  # raises the first failure: the caller's count stops before it
+    return len(sent)
+
+
 async def replay(
     letters: Sequence[DeadLetter],
     *,
@@ -122,19 +135,7 @@ async def replay(
     done = 0
     try:
         for start in range(0, len(letters), chunk):
-            at = datetime.now(UTC)
-            sent = [
-                await producer.send(
-                    letter.source_topic,
-                    letter.value,
-                    key=letter.key,
-                    headers=replay_headers(letter, at=at),
-                )
-                for letter in letters[start : start + chunk]
-            ]
-            for future in sent:
-                await future
-            done += len(sent)
+            done += await _send(producer, letters[start : start + chunk])
             if progress is not None:
                 progress(done, len(letters))
     finally:

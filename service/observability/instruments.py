@@ -37,7 +37,26 @@ class Instruments:
             ProcessCollector(registry=r)
             PlatformCollector(registry=r)
             GCCollector(registry=r)
-        labels = ["provider", "operation"]
+        self._provider_instruments()
+        self.advices = Counter(
+            "ppu_advices",
+            "Advice deliveries by kind (confirmation, reversal) and answer class",
+            ["kind", "class"],
+            registry=r,
+        )
+        self.event_latency = Histogram(
+            "ppu_event_latency_seconds",
+            "From an input record's timestamp to its handler's success, by topic",
+            ["topic"],
+            buckets=EVENT_BUCKETS,
+            registry=r,
+        )
+        self.event_retries = Counter(
+            "ppu_event_retries", "Handler attempts after the first, by topic", ["topic"], registry=r
+        )
+
+    def _provider_instruments(self) -> None:
+        r, labels = self.registry, ["provider", "operation"]
         self.provider_duration = Histogram(
             "ppu_provider_request_duration_seconds",
             "Provider call latency, by provider and operation",
@@ -56,22 +75,6 @@ class Instruments:
         )
         self.provider_timeouts = Counter(
             "ppu_provider_timeouts", "Provider calls that hit our deadline", labels, registry=r
-        )
-        self.advices = Counter(
-            "ppu_advices",
-            "Advice deliveries by kind (confirmation, reversal) and answer class",
-            ["kind", "class"],
-            registry=r,
-        )
-        self.event_latency = Histogram(
-            "ppu_event_latency_seconds",
-            "From an input record's timestamp to its handler's success, by topic",
-            ["topic"],
-            buckets=EVENT_BUCKETS,
-            registry=r,
-        )
-        self.event_retries = Counter(
-            "ppu_event_retries", "Handler attempts after the first, by topic", ["topic"], registry=r
         )
 
     def provider_call(
