@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -21,7 +21,9 @@ from service.observability.ledger import LedgerCollector, LedgerReader
 from service.observability.observatory import Observatory
 from service.observability.source import RunnerView
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+# Every name and label here is ASCII, so the text is the same in both formats; 0.0.4 is the one
+# every Prometheus (2.x too) and scraping agent reads.
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 
 def consumer_metrics(
