@@ -128,7 +128,8 @@ async def switch_app(
             translate=translate_pg_error,
             gate=gate,
         )
-        relay = OutboxRelay(store=outbox, publisher=publisher, settings=settings.relay)
+        relayed = observatory.relayed(publisher) if observatory else publisher
+        relay = OutboxRelay(store=outbox, publisher=relayed, settings=settings.relay)
         yield SwitchApp(
             runner=runner,
             relay=relay,

@@ -6,6 +6,7 @@ values: provider ids, operations, answer classes, topics. Never a meter number o
 
 from __future__ import annotations
 
+import json
 import time
 
 from prometheus_client import (
@@ -24,7 +25,18 @@ PROVIDER_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60
 # An event waits behind lag as well: from the input's timestamp to its outcome, up to minutes.
 EVENT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
+MAX_OUTCOME = 32
 ADVICE_KINDS = {"confirm": "confirmation", "reverse": "reversal"}
+
+
+def outcome_of(payload: bytes) -> str:
+    """The event's top-level `outcome` (FOUND, DECLINED, UNKNOWN, ...); "" when it has none."""
+    try:
+        value = json.loads(payload).get("outcome")
+    except (ValueError, AttributeError):
+        return ""
+    # Only the contract's enum values become label values: never free text.
+    return value if isinstance(value, str) and value.isupper() and len(value) <= MAX_OUTCOME else ""
 
 
 class Instruments:
@@ -53,6 +65,12 @@ class Instruments:
         )
         self.event_retries = Counter(
             "ppu_event_retries", "Handler attempts after the first, by topic", ["topic"], registry=r
+        )
+        self.outputs = Counter(
+            "ppu_outputs_published",
+            "Output events the relay published, by topic and outcome (empty when none)",
+            ["topic", "outcome"],
+            registry=r,
         )
 
     def _provider_instruments(self) -> None:
@@ -90,6 +108,10 @@ class Instruments:
         kind = ADVICE_KINDS.get(operation)
         if kind is not None:
             self.advices.labels(kind, answer.value).inc()
+
+    def published(self, *, topic: str, payload: bytes) -> None:
+        """Count one output event the broker acknowledged, with its `outcome` field if any."""
+        self.outputs.labels(topic, outcome_of(payload)).inc()
 
     def attempt_started(self, *, topic: str, attempt: int) -> None:
         """Count a handler attempt that is a retry."""

@@ -10,9 +10,10 @@ from contextlib import AbstractContextManager
 from opentelemetry import trace
 
 from service.domain.provider_results import CircuitState
+from service.engine.publishing import Publisher
 from service.engine.records import Event, Handler, T
 from service.observability.instruments import Instruments
-from service.observability.provider import ObservedProvider
+from service.observability.provider import CountingPublisher, ObservedProvider
 from service.observability.recorder import ProviderReading, ProviderRecorder
 from service.observability.tracing import PoolTracing, extract
 from service.ports.provider import ProviderPort
@@ -61,6 +62,10 @@ class Observatory:
                 provider, recorder, self.instruments, tracer=self.tracer
             )
         return wrapped
+
+    def relayed(self, publisher: Publisher) -> Publisher:
+        """The relay's publisher, counting each output event once the broker acknowledged it."""
+        return CountingPublisher(publisher, self.instruments)
 
     def handler(self, handle: Handler[T]) -> Handler[T]:
         """The same handler, counting retries and timing each success from the input's timestamp."""

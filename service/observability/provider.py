@@ -1,18 +1,21 @@
-"""A provider port decorator that times and classifies every call for the metrics."""
+"""Decorators that feed the metrics: a provider port that times and classifies every call, and a
+publisher that counts the output events it published."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from opentelemetry import trace
 
 from service.domain import provider_results as r
+from service.engine.publishing import Publisher
 from service.observability.instruments import Instruments
 from service.observability.recorder import ProviderRecorder, answer_class
 from service.observability.window import AnswerClass
 from service.ports import provider as port
+from service.ports.unit_of_work import OutboxMessage
 
 OutcomeT = TypeVar("OutcomeT")
 
@@ -88,3 +91,17 @@ class ObservedProvider:
     async def reverse_purchase(self, advice: port.ReversalAdvice) -> r.AdviceOutcome:
         """Deliver a reversal advice, timed."""
         return await self._timed("reverse", lambda: self._inner.reverse_purchase(advice))
+
+
+class CountingPublisher:
+    """Implements `Publisher` around another; counts what the broker acknowledged."""
+
+    def __init__(self, inner: Publisher, instruments: Instruments) -> None:
+        self._inner = inner
+        self._instruments = instruments
+
+    async def publish(self, messages: Sequence[OutboxMessage]) -> None:
+        """Publish through the inner publisher, then count; a failure counts nothing."""
+        await self._inner.publish(messages)
+        for message in messages:
+            self._instruments.published(topic=message.topic, payload=message.payload)

@@ -112,6 +112,15 @@ async def test_prometheus_exposition_counts_the_calls_and_the_events(
         assert "ppu_ledger_read_ok 1.0" in text
         assert re.search(r"^ppu_outbox_backlog \d+\.0$", text, re.MULTILINE)  # rows relayed or not
         assert "process_resident_memory_bytes" in text
+        completed = ob.sw.topic(Topic.LOOKUP_COMPLETED)
+        wanted = f'ppu_outputs_published_total{{outcome="FOUND",topic="{completed}"}} 1.0'
+        assert await until(lambda: _scrape_has(ob.observed.health_url, wanted))
+
+
+async def _scrape_has(url: str, wanted: str) -> bool | None:
+    """Whether /metrics shows `wanted` now (None while it does not, for `until`)."""
+    async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as response:
+        return True if wanted in await response.text() else None
 
 
 async def _ready(url: str) -> tuple[int, dict[str, Any]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -16,6 +17,7 @@ from service.engine.records import Event, Record
 from service.observability.observatory import Observatory
 from service.observability.prometheus import Exporter
 from service.observability.topics import TopicWindow
+from service.ports.unit_of_work import OutboxMessage
 from tests.unit.observability.test_observed_provider import Scripted, lookup
 
 
@@ -109,3 +111,43 @@ def test_topic_counts_cover_the_window_only() -> None:
     window.read(61, {("in", Outcome.HANDLED): 8, ("in", Outcome.DEAD_LETTERED): 1})
     (later,) = window.read(95, {("in", Outcome.HANDLED): 9, ("in", Outcome.DEAD_LETTERED): 1})
     assert (later.processed, later.dead_letters) == (3, 1)  # since the reading at 30
+
+
+async def test_relayed_outputs_are_counted_by_topic_and_outcome_once_acknowledged() -> None:
+    """Counted after the inner publisher returns; an outcome that is not an enum value is ""."""
+    observatory = Observatory(window_s=60)
+    sent: list[OutboxMessage] = []
+
+    class Broker:
+        """Acknowledges the first batch, fails the second."""
+
+        async def publish(self, messages: Sequence[OutboxMessage]) -> None:
+            """Keep or refuse."""
+            if sent:
+                raise OSError("broker gone")
+            sent.extend(messages)
+
+    def message(topic: str, payload: bytes) -> OutboxMessage:
+        """An output event."""
+        return OutboxMessage(topic=topic, key=None, event_id=uuid.uuid4(), payload=payload)
+
+    relayed = observatory.relayed(Broker())
+    await relayed.publish(
+        [
+            message("ppu.purchase.failed", b'{"outcome":"UNKNOWN","purchase_id":"p"}'),
+            message("ppu.purchase.failed", b'{"outcome":"meter 0412 is odd"}'),
+            message("ppu.token.issued", b'{"purchase_id":"p"}'),
+        ]
+    )
+    with pytest.raises(OSError, match="broker gone"):
+        await relayed.publish([message("ppu.token.issued", b"{}")])
+    registry = observatory.instruments.registry
+
+    def count(topic: str, outcome: str) -> float | None:
+        """One sample."""
+        labels = {"topic": topic, "outcome": outcome}
+        return registry.get_sample_value("ppu_outputs_published_total", labels)
+
+    assert count("ppu.purchase.failed", "UNKNOWN") == 1
+    assert count("ppu.purchase.failed", "") == 1
+    assert count("ppu.token.issued", "") == 1
