@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PPU_STATE_DIR ?= $(CURDIR)/.state
 
-.PHONY: venv lint fmt unit integration e2e test run console chromium services-up services-down bench crash-test schemas clean
+.PHONY: venv lint fmt unit integration e2e test run console chromium services-up services-down bench crash-test schemas clean deploy-check
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "$(PY) is missing: install Python 3.11 (with venv) first." >&2; exit 1; }
@@ -54,7 +54,12 @@ e2e: $(STAMP) chromium services-up
 crash-test: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.crash.crash_test
 
-test: $(STAMP) lint chromium services-up
+# Alert rules (promtool) and the Helm chart (helm lint, two renders, offline schema checks); the
+# Go tools are built once with `go install` and cached under $${PPU_CACHE_DIR:-~/.cache/ppu-switch}/bin.
+deploy-check: $(STAMP)
+	deploy/local/deploy_check.sh $(BIN)/python
+
+test: $(STAMP) lint deploy-check chromium services-up
 	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests -v
 	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.crash.crash_test
 

@@ -12,6 +12,7 @@ import uvloop
 from service import bootstrap
 from service.config import ConfigError, load_config
 from service.console.server import serve as serve_console
+from service.deadletters import cli as dead_letters
 from service.logging import configure_logging
 from service.settings import Settings
 
@@ -61,10 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, description=help_text)
+    dead_letters.register(sub)
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     try:
+        if args.command == "dead-letters":
+            return uvloop.run(dead_letters.run(args, settings))
         uvloop.run(COMMANDS[args.command][0](settings))
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

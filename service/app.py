@@ -91,8 +91,14 @@ async def switch_app(
     """Open pools, sessions and clients; wire the handlers; close everything on exit."""
     dsn = settings.database_url.get_secret_value()
     async with AsyncExitStack() as stack:
+        # With tracing on, taking a connection opens its span and tags the outbox rows it writes.
+        traced = observatory.pool_tracing() if observatory else None
         pool = await asyncpg.create_pool(
-            dsn, min_size=2, max_size=settings.db_pool_size, reset=_light_reset
+            dsn,
+            min_size=2,
+            max_size=settings.db_pool_size,
+            reset=traced.reset(_light_reset) if traced else _light_reset,
+            setup=traced.setup if traced else None,
         )
         stack.push_async_callback(pool.close)
         clients = await stack.enter_async_context(provider_clients(config, environ))
@@ -119,14 +125,16 @@ async def switch_app(
             topics=router.topics,
             group=settings.consumer_group,
             decode=router.decode,
-            handle=router.handle,
+            # Timed and counted for /metrics when observed; the engine sees the same handler.
+            handle=observatory.handler(router.handle) if observatory else router.handle,
             dead_letters=publisher,
             dead_letter_topic=f"{settings.topic_prefix}{Topic.DEAD_LETTER.value}",
             settings=settings.engine,
             translate=translate_pg_error,
             gate=gate,
         )
-        relay = OutboxRelay(store=outbox, publisher=publisher, settings=settings.relay)
+        relayed = observatory.relayed(publisher) if observatory else publisher
+        relay = OutboxRelay(store=outbox, publisher=relayed, settings=settings.relay)
         yield SwitchApp(
             runner=runner,
             relay=relay,

@@ -16,6 +16,7 @@ from service.app import switch_app
 from service.config import SwitchConfig, load_config
 from service.observability.observatory import Observatory
 from service.observability.settings import HealthSettings, MetricsSettings
+from service.observability.tracing import TracingSettings, tracer_provider
 from service.observability.wiring import observe
 from service.routing_audit import ACTION as ROUTING_ACTION
 from service.routing_audit import changes, routing_snapshot
@@ -105,11 +106,18 @@ async def run_service(settings: Settings) -> None:
     )
     stop = _stop_on_signals()
     metrics, health = MetricsSettings(), HealthSettings()
-    observatory = Observatory(window_s=metrics.window_s)
-    async with (
-        switch_app(settings, config, observatory=observatory) as app,
-        observe(app, settings, observatory=observatory, metrics=metrics, health=health) as seen,
-    ):
-        log.info("health_serving", url=seen.health_url)
-        await app.run(stop)
+    tracing = tracer_provider(TracingSettings())
+    tracer = tracing.get_tracer("ppu-switch") if tracing else None
+    observatory = Observatory(window_s=metrics.window_s, tracer=tracer)
+    try:
+        async with (
+            switch_app(settings, config, observatory=observatory) as app,
+            observe(app, settings, observatory=observatory, metrics=metrics, health=health) as seen,
+        ):
+            log.info("health_serving", url=seen.health_url, tracing=tracer is not None)
+            await app.run(stop)
+    finally:
+        if tracing is not None:
+            # Flushes the spans still batched: a blocking HTTP call, so off the event loop.
+            await asyncio.to_thread(tracing.shutdown)
     log.info("service_stopped")

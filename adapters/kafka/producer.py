@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaProducer
 from service.ports.unit_of_work import OutboxMessage
 
 EVENT_ID_HEADER = "event_id"
+TRACEPARENT_HEADER = "traceparent"
 
 
 class KafkaPublisher:
@@ -31,13 +32,20 @@ class KafkaPublisher:
                     message.topic,
                     message.payload,
                     key=None if message.key is None else message.key.encode(),
-                    headers=[(EVENT_ID_HEADER, str(message.event_id).encode())],
+                    headers=_headers(message),
                 )
             )
         results = await asyncio.gather(*pending, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+
+
+def _headers(message: OutboxMessage) -> list[tuple[str, bytes]]:
+    headers = [(EVENT_ID_HEADER, str(message.event_id).encode())]
+    if message.traceparent:  # stored with the outbox row when tracing is on
+        headers.append((TRACEPARENT_HEADER, message.traceparent.encode()))
+    return headers
 
 
 def new_producer(*, bootstrap: str, client_id: str = "ppu-switch", linger_ms: int = 0) -> Any:

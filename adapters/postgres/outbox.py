@@ -21,7 +21,7 @@ from service.ports.unit_of_work import OutboxMessage
 CHANNEL = "ppu_outbox"
 
 _PENDING = """
-SELECT id, topic, key, payload, event_id FROM outbox
+SELECT id, topic, key, payload, event_id, traceparent FROM outbox
 WHERE published_at IS NULL ORDER BY id LIMIT $1
 """
 _MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
@@ -53,7 +53,11 @@ class PgOutboxStore:
             PendingRow(
                 id=r["id"],
                 message=OutboxMessage(
-                    topic=r["topic"], key=r["key"], event_id=r["event_id"], payload=r["payload"]
+                    topic=r["topic"],
+                    key=r["key"],
+                    event_id=r["event_id"],
+                    payload=r["payload"],
+                    traceparent=r["traceparent"],
                 ),
             )
             for r in rows

@@ -8,17 +8,10 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 from service.observability.checks import Check, run_checks
-from service.observability.prometheus import (
-    CONTENT_TYPE,
-    consumer_families,
-    exposition,
-    provider_families,
-    table_families,
-)
-from service.observability.source import SnapshotSource
+from service.observability.prometheus import CONTENT_TYPE, Exporter
 
 CHECKS = web.AppKey("checks", list[Check])
-SOURCE = web.AppKey("source", SnapshotSource)
+EXPORTER = web.AppKey("exporter", Exporter)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -39,29 +32,15 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus exposition of the figures now."""
-    source = request.app[SOURCE]
-    runner = source.runner
-    lag: dict[str, int] = {}
-    for (topic, _), value in (await runner.lag()).items():
-        lag[topic] = lag.get(topic, 0) + value
-    families = [
-        *provider_families(source.observatory.readings()),
-        *consumer_families(
-            outcomes=runner.outcomes,
-            lag=lag,
-            in_flight=runner.in_flight,
-            partitions=len(runner.assignment),
-        ),
-        *table_families(await source.table_sizes()),
-    ]
-    return web.Response(body=exposition(families).encode(), headers={"Content-Type": CONTENT_TYPE})
+    body = await request.app[EXPORTER].scrape()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
-def health_app(*, checks: list[Check], source: SnapshotSource) -> web.Application:
+def health_app(*, checks: list[Check], exporter: Exporter) -> web.Application:
     """The aiohttp application of the health server."""
     app = web.Application()
     app[CHECKS] = checks
-    app[SOURCE] = source
+    app[EXPORTER] = exporter
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

@@ -1,105 +1,173 @@
-"""Prometheus text exposition (format 0.0.4) of the provider, consumer and table figures."""
+"""`/metrics` with prometheus-client: the instruments, plus figures read when Prometheus scrapes.
+
+Counters the engine already keeps (records finished per topic and outcome) and gauges that are
+states rather than events (lag, in-flight, circuit, ledger backlogs) are read at scrape time by
+custom collectors, the library's way to expose figures another component owns.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from service.domain.provider_results import CircuitState
 from service.engine.process import Outcome
-from service.observability.recorder import ProviderReading
-from service.observability.tables import TableSize
-from service.observability.window import AnswerClass
+from service.observability.instruments import Instruments
+from service.observability.ledger import LedgerCollector, LedgerReader
+from service.observability.observatory import Observatory
+from service.observability.source import RunnerView
+from service.observability.tables import TableSize, TableSizes
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-
-
-def _label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _labels(labels: Mapping[str, str]) -> str:
-    if not labels:
-        return ""
-    return "{" + ",".join(f'{k}="{_label(v)}"' for k, v in labels.items()) + "}"
+# Every name and label here is ASCII, so the text is the same in both formats; 0.0.4 is the one
+# every Prometheus (2.x too) and scraping agent reads.
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 
-@dataclass
-class Family:
-    """One metric family: its name, type, help and samples."""
-
-    name: str
-    kind: str
-    help: str
-    samples: list[tuple[str, Mapping[str, str], float]]
-
-    def lines(self) -> Iterable[str]:
-        """The family's exposition lines."""
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} {self.kind}"
-        for suffix, labels, value in self.samples:
-            yield f"{self.name}{suffix}{_labels(labels)} {value:g}"
-
-
-def provider_families(readings: Sequence[ProviderReading]) -> list[Family]:
-    """Requests, answers by class, timeouts, latency summary and circuit state per provider."""
-    requests = Family("ppu_provider_requests_total", "counter", "Calls to the provider", [])
-    answers = Family("ppu_provider_answers_total", "counter", "Calls by answer class", [])
-    timeouts = Family("ppu_provider_timeouts_total", "counter", "Calls that timed out", [])
-    latency = Family(
-        "ppu_provider_latency_seconds", "summary", "Call latency (quantiles over the window)", []
-    )
-    circuit = Family("ppu_provider_circuit_state", "gauge", "1 for the circuit's state now", [])
-    for r in readings:
-        pid = {"provider": r.provider_id}
-        requests.samples.append(("", pid, r.totals.get("requests", 0)))
-        for answer in AnswerClass:
-            answers.samples.append(
-                ("", {**pid, "class": answer.value}, r.totals.get(answer.value, 0))
-            )
-        timeouts.samples.append(("", pid, r.totals.get("timeouts", 0)))
-        for q, value in (("0.5", r.window.latency_p50_ms), ("0.99", r.window.latency_p99_ms)):
-            if value is not None:
-                latency.samples.append(("", {**pid, "quantile": q}, value / 1000))
-        latency.samples.append(("_sum", pid, r.latency_total_ms / 1000))
-        latency.samples.append(("_count", pid, r.totals.get("requests", 0)))
-        for state in CircuitState:
-            circuit.samples.append(("", {**pid, "state": state.value}, float(r.circuit is state)))
-    return [requests, answers, timeouts, latency, circuit]
-
-
-def consumer_families(
+def consumer_metrics(
     *,
     outcomes: Mapping[tuple[str, Outcome], int],
     lag: Mapping[str, int],
     in_flight: int,
     partitions: int,
-) -> list[Family]:
-    """Records finished per topic and outcome, lag per topic, in-flight and owned partitions."""
-    done = Family("ppu_events_processed_total", "counter", "Input records finished", [])
+) -> list[Metric]:
+    """Records finished per topic and outcome, dead letters, lag per topic, in-flight, owned."""
+    done = CounterMetricFamily(
+        "ppu_events_processed", "Input records finished", labels=["topic", "outcome"]
+    )
+    dead = CounterMetricFamily("ppu_dead_letters", "Input records dead-lettered", labels=["topic"])
     for (topic, outcome), count in sorted(outcomes.items()):
-        done.samples.append(("", {"topic": topic, "outcome": outcome.value}, count))
-    lags = Family("ppu_consumer_lag", "gauge", "Records behind the high watermark", [])
-    lags.samples.extend(("", {"topic": t}, v) for t, v in sorted(lag.items()))
+        done.add_metric([topic, outcome.value], count)
+        if outcome is Outcome.DEAD_LETTERED:
+            dead.add_metric([topic], count)
+    lags = GaugeMetricFamily(
+        "ppu_consumer_lag", "Records behind the high watermark, owned partitions", labels=["topic"]
+    )
+    for topic, value in sorted(lag.items()):
+        lags.add_metric([topic], value)
     return [
         done,
+        dead,
         lags,
-        Family("ppu_consumer_in_flight", "gauge", "Records not done", [("", {}, in_flight)]),
-        Family("ppu_consumer_partitions", "gauge", "Partitions owned", [("", {}, partitions)]),
+        GaugeMetricFamily("ppu_consumer_in_flight", "Records fetched, not done", value=in_flight),
+        GaugeMetricFamily("ppu_consumer_partitions", "Partitions owned", value=partitions),
     ]
 
 
-def table_families(sizes: Sequence[TableSize]) -> list[Family]:
-    """Estimated rows (when known) and bytes per database table."""
-    rows = Family("ppu_table_rows_estimate", "gauge", "Rows per table (planner estimate)", [])
-    size = Family("ppu_table_bytes", "gauge", "Bytes per table, indexes and TOAST included", [])
-    for t in sizes:
-        if t.rows_estimate is not None:
-            rows.samples.append(("", {"table": t.table}, t.rows_estimate))
-        size.samples.append(("", {"table": t.table}, t.bytes))
-    return [rows, size]
+class ConsumerCollector(Collector):
+    """The runner's figures; `refresh` reads the lag, which needs the broker's answer."""
+
+    def __init__(self, runner: RunnerView) -> None:
+        self._runner = runner
+        self._lag: dict[str, int] = {}
+
+    async def refresh(self) -> None:
+        """Sum the lag of each owned partition per topic."""
+        lag: dict[str, int] = {}
+        for (topic, _), value in (await self._runner.lag()).items():
+            lag[topic] = lag.get(topic, 0) + value
+        self._lag = lag
+
+    def collect(self) -> Iterable[Metric]:
+        """The figures now."""
+        return consumer_metrics(
+            outcomes=self._runner.outcomes,
+            lag=self._lag,
+            in_flight=self._runner.in_flight,
+            partitions=len(self._runner.assignment),
+        )
+
+    def describe(self) -> Iterable[Metric]:
+        """Nothing up front: the names are fixed and the registry need not probe them."""
+        return []
 
 
-def exposition(families: Iterable[Family]) -> str:
-    """The text a Prometheus server scrapes."""
-    return "\n".join(line for family in families for line in family.lines()) + "\n"
+class CircuitCollector(Collector):
+    """One gauge per provider and circuit state, 1 for the state it is in now."""
+
+    def __init__(self, observatory: Observatory) -> None:
+        self._observatory = observatory
+
+    def collect(self) -> Iterable[Metric]:
+        """The circuits now."""
+        family = GaugeMetricFamily(
+            "ppu_provider_circuit_state",
+            "1 for the state the provider's circuit is in now",
+            labels=["provider", "state"],
+        )
+        for reading in self._observatory.readings():
+            for state in CircuitState:
+                family.add_metric(
+                    [reading.provider_id, state.value], float(reading.circuit is state)
+                )
+        return [family]
+
+    def describe(self) -> Iterable[Metric]:
+        """Nothing up front (see ConsumerCollector)."""
+        return []
+
+
+class TableCollector(Collector):
+    """Estimated rows and bytes per database table; `refresh` asks the database."""
+
+    def __init__(self, tables: TableSizes) -> None:
+        self._tables = tables
+        self._sizes: list[TableSize] = []
+
+    async def refresh(self) -> None:
+        """Read the sizes (empty when the database cannot say)."""
+        self._sizes = await self._tables.table_sizes()
+
+    def collect(self) -> Iterable[Metric]:
+        """The sizes as last read."""
+        rows = GaugeMetricFamily(
+            "ppu_table_rows_estimate", "Rows per table (planner estimate)", labels=["table"]
+        )
+        size = GaugeMetricFamily(
+            "ppu_table_bytes", "Bytes per table, indexes and TOAST included", labels=["table"]
+        )
+        for t in self._sizes:
+            if t.rows_estimate is not None:
+                rows.add_metric([t.table], t.rows_estimate)
+            size.add_metric([t.table], t.bytes)
+        return [rows, size]
+
+    def describe(self) -> Iterable[Metric]:
+        """Nothing up front (see ConsumerCollector)."""
+        return []
+
+
+class Exporter:
+    """The registry `/metrics` serves: instruments, process metrics and the collectors above."""
+
+    def __init__(
+        self,
+        *,
+        instruments: Instruments,
+        observatory: Observatory,
+        runner: RunnerView,
+        pool: Any,
+        tables: TableSizes | None = None,
+    ) -> None:
+        self.registry = instruments.registry
+        self._consumer = ConsumerCollector(runner)
+        self._tables = TableCollector(tables) if tables is not None else None
+        if self._tables is not None:
+            self.registry.register(self._tables)
+        self._ledger = LedgerCollector(LedgerReader(pool)) if pool is not None else None
+        self.registry.register(self._consumer)
+        self.registry.register(CircuitCollector(observatory))
+        if self._ledger is not None:
+            self.registry.register(self._ledger)
+
+    async def scrape(self) -> bytes:
+        """Refresh the figures that need I/O, then render the exposition."""
+        await self._consumer.refresh()
+        if self._tables is not None:
+            await self._tables.refresh()
+        if self._ledger is not None:
+            await self._ledger.refresh()
+        return generate_latest(self.registry)

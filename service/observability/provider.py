@@ -1,14 +1,21 @@
-"""A provider port decorator that times and classifies every call for the metrics."""
+"""Decorators that feed the metrics: a provider port that times and classifies every call, and a
+publisher that counts the output events it published."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from opentelemetry import trace
+
 from service.domain import provider_results as r
-from service.observability.recorder import ProviderRecorder
+from service.engine.publishing import Publisher
+from service.observability.instruments import Instruments
+from service.observability.recorder import ProviderRecorder, answer_class
+from service.observability.window import AnswerClass
 from service.ports import provider as port
+from service.ports.unit_of_work import OutboxMessage
 
 OutcomeT = TypeVar("OutcomeT")
 
@@ -16,9 +23,18 @@ OutcomeT = TypeVar("OutcomeT")
 class ObservedProvider:
     """Implements `ProviderPort` around another provider; answers pass through unchanged."""
 
-    def __init__(self, inner: port.ProviderPort, recorder: ProviderRecorder) -> None:
+    def __init__(
+        self,
+        inner: port.ProviderPort,
+        recorder: ProviderRecorder,
+        instruments: Instruments | None = None,
+        *,
+        tracer: trace.Tracer | None = None,
+    ) -> None:
         self._inner = inner
         self._recorder = recorder
+        self._instruments = instruments
+        self._tracer = tracer
 
     @property
     def provider_id(self) -> str:
@@ -31,9 +47,29 @@ class ObservedProvider:
         return self._inner.circuit_state
 
     async def _timed(self, operation: str, call: Callable[[], Awaitable[OutcomeT]]) -> OutcomeT:
+        if self._tracer is None:
+            return await self._counted(operation, call)
+        with self._tracer.start_as_current_span(
+            f"provider {operation}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={"ppu.provider.id": self.provider_id, "ppu.provider.operation": operation},
+        ) as span:
+            outcome = await self._counted(operation, call)
+            answer, timed_out = answer_class(outcome)
+            span.set_attribute("ppu.provider.answer", answer.value)
+            if answer is AnswerClass.UNKNOWN:
+                span.set_status(trace.StatusCode.ERROR, "timeout" if timed_out else "unknown")
+            return outcome
+
+    async def _counted(self, operation: str, call: Callable[[], Awaitable[OutcomeT]]) -> OutcomeT:
         started = time.monotonic()
         outcome = await call()
-        self._recorder.record(outcome, operation=operation, latency_s=time.monotonic() - started)
+        latency_s = time.monotonic() - started
+        self._recorder.record(outcome, operation=operation, latency_s=latency_s)
+        if self._instruments is not None:
+            self._instruments.provider_call(
+                provider=self.provider_id, operation=operation, outcome=outcome, latency_s=latency_s
+            )
         return outcome
 
     async def lookup_meter(self, request: port.LookupRequest) -> r.LookupOutcome:
@@ -55,3 +91,17 @@ class ObservedProvider:
     async def reverse_purchase(self, advice: port.ReversalAdvice) -> r.AdviceOutcome:
         """Deliver a reversal advice, timed."""
         return await self._timed("reverse", lambda: self._inner.reverse_purchase(advice))
+
+
+class CountingPublisher:
+    """Implements `Publisher` around another; counts what the broker acknowledged."""
+
+    def __init__(self, inner: Publisher, instruments: Instruments) -> None:
+        self._inner = inner
+        self._instruments = instruments
+
+    async def publish(self, messages: Sequence[OutboxMessage]) -> None:
+        """Publish through the inner publisher, then count; a failure counts nothing."""
+        await self._inner.publish(messages)
+        for message in messages:
+            self._instruments.published(topic=message.topic, payload=message.payload)

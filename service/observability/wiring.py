@@ -25,6 +25,7 @@ from service.app import SwitchApp
 from service.observability.checks import Check, consumer_check, kafka_check, postgres_check
 from service.observability.health import health_app, serving
 from service.observability.observatory import Observatory
+from service.observability.prometheus import Exporter
 from service.observability.publisher import MetricsPublisher
 from service.observability.settings import HealthSettings, MetricsSettings
 from service.observability.source import SnapshotSource
@@ -94,8 +95,17 @@ async def observe(
             interval_s=metrics.interval_s,
         )
         checks = _checks(app, settings, producer, health)
+        exporter = Exporter(
+            instruments=observatory.instruments,
+            observatory=observatory,
+            runner=app.runner,
+            pool=app.pool,
+            tables=source.tables,
+        )
         url = await stack.enter_async_context(
-            serving(health_app(checks=checks, source=source), host=health.host, port=health.port)
+            serving(
+                health_app(checks=checks, exporter=exporter), host=health.host, port=health.port
+            )
         )
         stop = asyncio.Event()
         task = asyncio.create_task(publisher.run(stop), name="metrics-publisher")

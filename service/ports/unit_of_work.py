@@ -56,6 +56,7 @@ class OutboxMessage:
     key: str | None
     event_id: UUID
     payload: bytes
+    traceparent: str | None = None  # the writer's W3C trace context, when tracing is on
 
 
 class EventClaim(StrEnum):

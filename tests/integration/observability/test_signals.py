@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -82,7 +83,8 @@ async def test_a_snapshot_on_ppu_metrics_carries_the_figures_of_a_provider_just_
 async def test_prometheus_exposition_counts_the_calls_and_the_events(
     kafka_bootstrap: str, database_url: str, topic_prefix: str
 ) -> None:
-    """/metrics shows provider requests by answer class and input records by outcome."""
+    """/metrics shows provider calls by operation and answer class, input records by outcome,
+    event latency, ledger backlogs and the process's own figures."""
     async with observed_switch(
         kafka_bootstrap=kafka_bootstrap,
         database_url=database_url,
@@ -93,7 +95,7 @@ async def test_prometheus_exposition_counts_the_calls_and_the_events(
         await ob.sw.publish(Topic.LOOKUP_REQUESTED, request)
         await ob.sw.wait_for(Topic.LOOKUP_COMPLETED, lambda e: e["lookup_id"] == request.lookup_id)
         topic = ob.sw.topic(Topic.LOOKUP_REQUESTED)
-        wanted = f'ppu_events_processed_total{{topic="{topic}",outcome="handled"}} 1'
+        wanted = f'ppu_events_processed_total{{outcome="handled",topic="{topic}"}} 1.0'
 
         async def scraped() -> str | None:
             async with (
@@ -104,12 +106,26 @@ async def test_prometheus_exposition_counts_the_calls_and_the_events(
             return text if wanted in text else None
 
         text = await until(scraped)
-        assert 'ppu_provider_requests_total{provider="P1"} 1' in text
-        assert 'ppu_provider_answers_total{provider="P1",class="success"} 1' in text
-        assert 'ppu_provider_circuit_state{provider="P1",state="CLOSED"} 1' in text
-        assert "# TYPE ppu_provider_latency_seconds summary" in text
+        assert 'ppu_provider_requests_total{operation="lookup",provider="P1"} 1.0' in text
+        call = 'class="success",operation="lookup",provider="P1"'
+        assert f"ppu_provider_answers_total{{{call}}} 1.0" in text
+        assert 'ppu_provider_circuit_state{provider="P1",state="CLOSED"} 1.0' in text
+        assert "# TYPE ppu_provider_request_duration_seconds histogram" in text
+        assert f'ppu_event_latency_seconds_count{{topic="{topic}"}} 1.0' in text
+        assert "ppu_ledger_read_ok 1.0" in text
+        assert re.search(r"^ppu_outbox_backlog \d+\.0$", text, re.MULTILINE)  # rows relayed or not
+        assert "process_resident_memory_bytes" in text
         assert "# TYPE ppu_table_bytes gauge" in text
         assert 'ppu_table_bytes{table="processed_events"} ' in text
+        completed = ob.sw.topic(Topic.LOOKUP_COMPLETED)
+        wanted = f'ppu_outputs_published_total{{outcome="FOUND",topic="{completed}"}} 1.0'
+        assert await until(lambda: _scrape_has(ob.observed.health_url, wanted))
+
+
+async def _scrape_has(url: str, wanted: str) -> bool | None:
+    """Whether /metrics shows `wanted` now (None while it does not, for `until`)."""
+    async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as response:
+        return True if wanted in await response.text() else None
 
 
 async def _ready(url: str) -> tuple[int, dict[str, Any]]:

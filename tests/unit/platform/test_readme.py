@@ -54,11 +54,12 @@ def test_the_file_reference_names_every_key() -> None:
 
 
 def test_console_and_signal_settings_are_documented() -> None:
-    """Each PPU_CONSOLE_*, PPU_METRICS_* and PPU_HEALTH_* setting has a README row."""
+    """Each PPU_CONSOLE_*, PPU_METRICS_*, PPU_HEALTH_* and PPU_TRACING_* setting has a row."""
     from service.console.settings import ConsoleSettings
     from service.observability.settings import HealthSettings, MetricsSettings
+    from service.observability.tracing import TracingSettings
 
-    for model in (ConsoleSettings, MetricsSettings, HealthSettings):
+    for model in (ConsoleSettings, MetricsSettings, HealthSettings, TracingSettings):
         prefix = str(model.model_config.get("env_prefix"))
         for name in model.model_fields:
             assert f"| `{prefix}{name.upper()}` |" in README, f"{prefix}{name.upper()} missing"

@@ -1,0 +1,1 @@
+"""Dead-letter tooling: list, show and replay the letters on `ppu.dead-letter`."""
