@@ -20,6 +20,7 @@ from service.handlers.directory import Directory
 from service.handlers.lookup_run import LookupRun, Recorded
 from service.handlers.outputs import Outputs, wire_support
 from service.handlers.refusals import INVALID_REQUEST, Refusals, Refused
+from service.handlers.till import till_details
 from service.ports.provider import LookupRequest
 from service.ports.store import SwitchStore
 from service.topics import Topic
@@ -119,6 +120,7 @@ class LookupHandler:
             for pid, i in recorded.infos.items()
         }
         customer = pick_customer(customers, provider_order=route.order)
+        till = till_details(recorded.infos, routed=route.provider, order=route.order)
         return LookupCompleted(
             event_id=self._outputs.new_id(),
             occurred_at=at,
@@ -136,6 +138,11 @@ class LookupHandler:
             routed_provider_id=route.provider,
             broadcast=broadcast,
             reason="no enabled provider supports the meter" if recorded.blocked else None,
+            min_amount=till.min_amount,
+            max_amount=till.max_amount,
+            arrears=till.arrears,
+            free_units_due=till.free_units_due,
+            details_provider_id=till.provider_id,
         )
 
     async def _invalid(self, event: Event[LookupRequested], reason: str) -> None:
