@@ -19,7 +19,6 @@ from adapters.ppu_v3.wire import messages as m
 from service.domain import provider_results as r
 from service.ports import provider as port
 
-
 T = TypeVar("T")
 
 
