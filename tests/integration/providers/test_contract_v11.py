@@ -79,7 +79,8 @@ async def test_receipt_with_tariff_blocks_charges_and_receipt_numbers(client: Pp
     """TST004's tariff blocks and TST007's charges with their tax type reach the receipt."""
     blocks = await client.purchase_token(purchase("TST004", 10000))
     charged = await client.purchase_token(purchase("TST007", 20000))
-    assert isinstance(blocks, Succeeded) and isinstance(charged, Succeeded)
+    assert isinstance(blocks, Succeeded)
+    assert isinstance(charged, Succeeded)
     (token,) = blocks.value.tokens
     assert [(s.units, s.rate) for s in token.tariff or ()] == [
         (Decimal("50.0"), Decimal("117.3")),
@@ -102,12 +103,14 @@ async def test_receipt_without_tariff_blocks_or_tax_total() -> None:
     ):
         plain = await client.purchase_token(purchase("04125550101", 11500))
         generous = await client.purchase_token(purchase("05550000002", 11500))
-    assert isinstance(plain, Succeeded) and isinstance(generous, Succeeded)
+    assert isinstance(plain, Succeeded)
+    assert isinstance(generous, Succeeded)
     assert all(t.tariff is None for t in plain.value.tokens)
     assert plain.value.tax_total == Money(value=1500, currency="ZAR")
     assert plain.value.vat_invoice_number is None
     (token,) = generous.value.tokens
-    assert token.tariff is not None and len(token.tariff) == 2
+    assert token.tariff is not None
+    assert len(token.tariff) == 2
     assert generous.value.tax_total is None
     assert token.tax == 1500
     assert generous.value.vat_invoice_number is not None
@@ -120,8 +123,10 @@ async def test_key_change_confirmation_is_delivered_once(client: PpuV3Client) ->
     confirmation = _confirmation(request.request_id)
     first = await client.confirm_key_change(confirmation)
     again = await client.confirm_key_change(confirmation)
-    assert isinstance(first, Succeeded) and not first.value.already_delivered
-    assert isinstance(again, Succeeded) and again.value.already_delivered
+    assert isinstance(first, Succeeded)
+    assert not first.value.already_delivered
+    assert isinstance(again, Succeeded)
+    assert again.value.already_delivered
     assert client.not_offered == frozenset()
 
 
@@ -164,11 +169,15 @@ async def test_an_operation_answered_501_is_remembered_as_not_offered() -> None:
         trial = await client.trial_purchase(purchase("TST001", 10000))
         assert client.not_offered == frozenset({"key_change_confirmation", "trial"})
         assert isinstance(await client.lookup_meter(lookup("TST001")), Succeeded)
-    assert isinstance(first, Failed) and first.status == 501
-    assert isinstance(second, Failed) and second.kind is FailureKind.NOT_IMPLEMENTED
-    assert second.status is None and second.error is not None
+    assert isinstance(first, Failed)
+    assert first.status == 501
+    assert isinstance(second, Failed)
+    assert second.kind is FailureKind.NOT_IMPLEMENTED
+    assert second.status is None
+    assert second.error is not None
     assert second.error.error_type == NOT_OFFERED_TYPE
-    assert isinstance(trial, Failed) and trial.status == 501
+    assert isinstance(trial, Failed)
+    assert trial.status == 501
 
 
 async def test_retry_answers_with_the_retry_requests_own_id_and_time() -> None:
