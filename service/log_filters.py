@@ -2,7 +2,9 @@
 
 aiokafka logs at ERROR what is routine for a client: while a consumer group's coordinator is
 being elected (every start, and after a broker restart) it prints "Group Coordinator Request
-failed: CoordinatorNotAvailableError" a few times, and during a broker outage it prints one
+failed: CoordinatorNotAvailableError" a few times, while the partitions of topics just created
+still elect their leaders "Failed fetch offsets ...: NotLeaderForPartitionError", and during a
+broker outage it prints one
 "Unable connect to ..." line per attempt, thousands in 20 seconds. The switch's own signals
 (health, metrics) report outages; these filters keep the libraries' lines readable.
 """
@@ -15,14 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Transient coordinator states the client retries by itself (Kafka error codes 14, 15, 16).
+# Transient states the client retries by itself: coordinator election (Kafka error codes 14,
+# 15, 16) and partition leader election (3, 5, 6) on topics just created or after a restart.
 _COORDINATOR_SETTLING = re.compile(
-    r"CoordinatorNotAvailable|NotCoordinator|CoordinatorLoadInProgress|GroupCoordinatorNotAvailable"
+    r"CoordinatorNotAvailable|NotCoordinator|CoordinatorLoadInProgress"
+    r"|NotLeaderForPartition|LeaderNotAvailable|UnknownTopicOrPartition"
 )
 
 
 class ExpectedStartupErrors(logging.Filter):
-    """Log a coordinator-settling error as INFO in the first minute, as WARNING after it."""
+    """Log a coordinator or leader election error as INFO in the first minute, WARNING after."""
 
     def __init__(
         self,

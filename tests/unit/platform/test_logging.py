@@ -115,3 +115,12 @@ def test_rate_limited_lines_are_json_with_the_count(stream: io.StringIO) -> None
     for _ in range(50):
         logging.getLogger("aiokafka.client").error("Unable connect to %s", "127.0.0.1:1")
     assert len(_lines(stream)) == 5
+
+
+def test_leader_election_on_new_topics_is_info_at_start(stream: io.StringIO) -> None:
+    """Offsets fetched before a new topic's leader is elected: expected at start, not an ERROR."""
+    logging.getLogger("aiokafka.consumer.fetcher").error(
+        "Failed fetch offsets from %s: %s", 1, "[Error 6] NotLeaderForPartitionError"
+    )
+    (line,) = _lines(stream)
+    assert line["level"] == "info"
