@@ -128,6 +128,7 @@ class UtilityCoverage(_Strict):
     supply_group_code: str = Field(default="600123", pattern=r"^[0-9]{6}$")
     # What a provider may or may not send (contract v1.1 tests both kinds of provider).
     arrears: int | None = Field(default=None, ge=0)  # lookup arrearsAmount; None: not sent
+    amount_limits: bool = True  # lookups carry minAmount/maxAmount (still enforced when not sent)
     tariff_blocks: bool = False  # paid tokens carry tariffCalc
     tax_total: bool = True  # purchase answers carry taxTotal (else only per-token tax)
     vat_invoice_number: bool = False  # purchase answers carry a vatInvoiceNumber

@@ -24,10 +24,11 @@ def lookup_part(utility: UtilityCoverage, meter_id: str, *, free_due: bool) -> d
         "customer": {"firstName": "Sim", "lastName": f"Customer {meter_id[-4:]}"},
         "utility": utility_details(utility),
         "receiver": {"id": utility.utility_id, "name": utility.name},
-        "minAmount": {"amount": utility.min_amount, "currency": "710"},
-        "maxAmount": {"amount": utility.max_amount, "currency": "710"},
         "bsstDue": free_due and utility.free_units > 0,
     }
+    if utility.amount_limits:
+        part["minAmount"] = {"amount": utility.min_amount, "currency": "710"}
+        part["maxAmount"] = {"amount": utility.max_amount, "currency": "710"}
     if utility.arrears is not None:
         part["arrearsAmount"] = {"amount": utility.arrears, "currency": "710"}
     return part

@@ -27,6 +27,9 @@ DETAILED = UtilityCoverage(
     rate_cents_per_unit=100.0,
 )
 ESKOM = UtilityCoverage(utility_id="ESK", name="Eskom Direct", prefixes=["1400"], eskom_vat=True)
+TERSE = UtilityCoverage(
+    utility_id="CPW", name="City Power", prefixes=["0412"], amount_limits=False, free_units=50.0
+)
 
 
 async def _completed(sw: RunningSwitch, meter: str) -> dict[str, Any]:
@@ -117,3 +120,28 @@ async def test_a_reported_zero_stays_zero(switch: SwitchFactory) -> None:
         assert reported["token_tax"] == {"value": 0, "currency": ZAR}
         assert event["tokens"][-1]["tax"] == {"value": 0, "currency": ZAR}
         assert event["tokens"][-1]["tax_rate"] == 0
+
+
+async def test_a_terse_provider_sends_no_limits_and_untaxed_free_tokens(
+    switch: SwitchFactory,
+) -> None:
+    """No min/max in the lookup stays null; a free token without tax figures keeps them null."""
+    async with switch(provider("P1", TERSE)) as sw:
+        done = await _completed(sw, "04126660003")
+        assert (done["min_amount"], done["max_amount"]) == (None, None)
+        assert done["free_units_due"] is True
+        kind, event = await outcome(sw, purchase("04126660003", 0))
+        assert kind == "issued"
+        (free,) = event["tokens"]
+        assert free["kind"] == "FREE_BASIC"
+        assert (free["tax_type"], free["tax_rate"]) == (None, None)
+        assert free["receipt_number"].startswith("FBE-")
+
+
+async def test_nobody_answering_leaves_every_till_detail_null(switch: SwitchFactory) -> None:
+    """A meter no provider knows: BLOCKED, and no provider's details to show."""
+    async with switch(provider("P1", CITY)) as sw:
+        done = await _completed(sw, "07130000001")
+        assert done["outcome"] == "BLOCKED"
+        assert done["details_provider_id"] is None
+        assert (done["min_amount"], done["arrears"], done["free_units_due"]) == (None, None, None)
