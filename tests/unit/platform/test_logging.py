@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
 
 from service.log_filters import ExpectedStartupErrors, RateLimit
 from service.logging import HANDLER_NAME, configure_logging
@@ -124,3 +126,14 @@ def test_leader_election_on_new_topics_is_info_at_start(stream: io.StringIO) -> 
     )
     (line,) = _lines(stream)
     assert line["level"] == "info"
+
+
+async def test_aiokafkas_own_lines_come_out_as_json(stream: io.StringIO) -> None:
+    """A real aiokafka client failing to reach a closed port logs JSON lines, not raw text."""
+    producer = AIOKafkaProducer(bootstrap_servers="127.0.0.1:1", request_timeout_ms=1000)
+    with pytest.raises(KafkaConnectionError):
+        await producer.start()
+    await producer.stop()
+    lines = _lines(stream)
+    assert lines
+    assert any(str(line.get("logger", "")).startswith("aiokafka") for line in lines)
