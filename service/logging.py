@@ -81,5 +81,7 @@ def configure_logging(
     for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
     root.addHandler(_library_handler(out, renderer=renderer, level=numeric))
+    # Python's warnings (deprecations in a library) would print raw text; as records they do not.
+    logging.captureWarnings(True)
     # Libraries' chatter stays out; their warnings and errors come through (filtered above).
     root.setLevel(max(logging.WARNING, numeric))

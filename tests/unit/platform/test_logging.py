@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -29,6 +30,7 @@ def stream() -> Iterator[io.StringIO]:
         for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
             root.removeHandler(handler)
         root.setLevel(level)
+        logging.captureWarnings(False)
         structlog.reset_defaults()
 
 
@@ -137,3 +139,13 @@ async def test_aiokafkas_own_lines_come_out_as_json(stream: io.StringIO) -> None
     lines = _lines(stream)
     assert lines
     assert any(str(line.get("logger", "")).startswith("aiokafka") for line in lines)
+
+
+def test_python_warnings_are_records_too(stream: io.StringIO) -> None:
+    """A library's warning goes through logging, so it is a JSON line like the rest."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # the suite turns warnings into errors; here: shown
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)
+    (line,) = _lines(stream)
+    assert line["logger"] == "py.warnings"
+    assert "DeprecationWarning: old API" in str(line["event"])
