@@ -33,7 +33,7 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
 services-up: $(STAMP)
-	deploy/local/services.sh up
+	@deploy/local/services.sh up
 
 services-down:
 	deploy/local/services.sh down --wipe
@@ -67,7 +67,7 @@ console: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && $(BIN)/python -m service console
 
 run: $(STAMP) services-up
-	. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh
+	@. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh
 
 # Figures, never assertions: each benchmark prints its own and a baseline measured in the same run.
 bench: $(STAMP) services-up

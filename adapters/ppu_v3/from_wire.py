@@ -73,6 +73,9 @@ def token(wire: w.Token) -> r.IssuedToken:
         tax_rate=amount.tax_rate if amount else None,
         tax_type=amount.tax_type if amount else None,
         receipt_number=wire.receipt_num,
+        tariff=None
+        if wire.tariff_calc is None
+        else tuple(r.TariffStep(units=b.units, rate=b.rate) for b in wire.tariff_calc),
     )
 
 
@@ -85,6 +88,7 @@ def charge(wire: w.DebtRecoveryCharge | w.ServiceCharge) -> r.Charge:
         amount=money(wire.amount),
         tax=wire.amount.tax if wire.amount else None,
         tax_rate=wire.amount.tax_rate if wire.amount else None,
+        tax_type=wire.amount.tax_type if wire.amount else None,
         balance=money(balance),
         receipt_number=receipt,
     )

@@ -122,7 +122,7 @@ def purchase_body(request: port.PurchaseRequest, *, ours: OriginatorSettings) ->
     )
 
 
-def _wire_refs(refs: tuple[ThirdPartyRef, ...]) -> list[w.ThirdPartyIdentifier]:
+def wire_refs(refs: tuple[ThirdPartyRef, ...]) -> list[w.ThirdPartyIdentifier]:
     """Third-party references exactly as received."""
     return [
         w.ThirdPartyIdentifier(
@@ -141,7 +141,7 @@ def confirmation_body(advice: port.ConfirmationAdvice) -> m.ConfirmationAdvice:
         id=advice.advice_id,
         request_id=advice.purchase_id,
         time=wire_time(advice.advised_at),
-        third_party_identifiers=_wire_refs(advice.third_party_refs),
+        third_party_identifiers=wire_refs(advice.third_party_refs),
         tenders=tenders,
     )
 
@@ -152,6 +152,6 @@ def reversal_body(advice: port.ReversalAdvice) -> m.ReversalAdvice:
         id=advice.advice_id,
         request_id=advice.purchase_id,
         time=wire_time(advice.advised_at),
-        third_party_identifiers=_wire_refs(advice.third_party_refs),
+        third_party_identifiers=wire_refs(advice.third_party_refs),
         reversal_reason=advice.reason.value,
     )

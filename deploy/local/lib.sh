@@ -6,7 +6,20 @@ CACHE_DIR=${PPU_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ppu-switch}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$STATE_DIR"
 
-say() { printf '[local] %s\n' "$*" >&2; }
+# With PPU_LOG_FORMAT=json every line is a JSON record, like the service's own logs.
+say_as() {
+  local who=$1; shift
+  if [ "${PPU_LOG_FORMAT:-}" = json ]; then
+    local text="$*"
+    text=${text//\\/\\\\}
+    text=${text//\"/\\\"}
+    printf '{"event": "%s", "level": "info", "logger": "%s", "timestamp": "%s"}\n' \
+      "$text" "$who" "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
+  else
+    printf '[%s] %s\n' "$who" "$*"
+  fi
+}
+say() { say_as local "$*" >&2; }
 
 # One sentence naming what is missing and how to get it, then stop.
 need() {

@@ -6,6 +6,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY="$ROOT/.venv/bin/python"
+# shellcheck source=lib.sh
+. "$ROOT/deploy/local/lib.sh"
 SIM_CONFIG=${PPU_SIMULATOR_CONFIG:-$ROOT/deploy/config/simulators.toml}
 export PPU_CONFIG_FILE=${PPU_CONFIG_FILE:-$ROOT/deploy/config/switch.toml}
 # The simulators' demo credentials (deploy/config/simulators.toml); real deployments set their own.
@@ -19,27 +21,27 @@ stop() {
   trap - INT TERM
   for pid in "${children[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait
-  echo "[run] stopped"
+  say_as run "stopped"
   exit "$1"
 }
 trap 'stop 0' INT TERM
 
-echo "[run] Kafka:      $PPU_KAFKA_BOOTSTRAP"
-echo "[run] PostgreSQL: ${PPU_DATABASE_URL##*@}"
-echo "[run] config:     $PPU_CONFIG_FILE"
+say_as run "Kafka:      $PPU_KAFKA_BOOTSTRAP"
+say_as run "PostgreSQL: ${PPU_DATABASE_URL##*@}"
+say_as run "config:     $PPU_CONFIG_FILE"
 if [ -f "$SIM_CONFIG" ]; then
   "$PY" -m adapters.simulator --config "$SIM_CONFIG" &
   children+=($!)
-  echo "[run] simulated providers (pid $!): 90001 Sim Ontec on 127.0.0.1:18081, 90002 Sim iPay on :18082, 90003 Sim Syntell on :18083 ($SIM_CONFIG)"
+  say_as run "simulated providers (pid $!): 90001 Sim Ontec on 127.0.0.1:18081, 90002 Sim iPay on :18082, 90003 Sim Syntell on :18083 ($SIM_CONFIG)"
 fi
 "$PY" -m service run &
 children+=($!)
-echo "[run] switch: pid $!; health and metrics on http://${PPU_HEALTH_HOST:-127.0.0.1}:${PPU_HEALTH_PORT:-8087}/readyz and /metrics"
+say_as run "switch: pid $!; health and metrics on http://${PPU_HEALTH_HOST:-127.0.0.1}:${PPU_HEALTH_PORT:-8087}/readyz and /metrics"
 "$PY" -m service console &
 children+=($!)
-echo "[run] console: http://${PPU_CONSOLE_HOST:-127.0.0.1}:${PPU_CONSOLE_PORT:-8088}/ (demo sign-in: institution RETAIL-01, user operator, password ppu-demo-2024)"
-echo "[run] Ctrl-C stops everything"
+say_as run "console: http://${PPU_CONSOLE_HOST:-127.0.0.1}:${PPU_CONSOLE_PORT:-8088}/ (demo sign-in: institution RETAIL-01, user operator, password ppu-demo-2024)"
+say_as run "Ctrl-C stops everything"
 status=0
 wait -n "${children[@]}" || status=$?
-echo "[run] a component exited (status $status); stopping the others"
+say_as run "a component exited (status $status); stopping the others"
 stop "$status"

@@ -2,6 +2,7 @@
 
 from schemas.v1.base import ContractModel, Event, Money
 from schemas.v1.enums import (
+    ChargeKind,
     CircuitState,
     FailureOutcome,
     FlagAction,
@@ -21,9 +22,20 @@ from schemas.v1.operations import (
     TopicMetrics,
 )
 from schemas.v1.parts import Customer, Party, ProviderSupport
-from schemas.v1.purchases import ErrorInfo, PurchaseFailed, ReportedVat, Token, TokenIssued, Vat
+from schemas.v1.purchases import (
+    Charge,
+    ErrorInfo,
+    PurchaseFailed,
+    ReportedVat,
+    TariffBlock,
+    Token,
+    TokenIssued,
+    Vat,
+)
 
 __all__ = [
+    "Charge",
+    "ChargeKind",
     "CircuitState",
     "ContractModel",
     "Customer",
@@ -49,6 +61,7 @@ __all__ = [
     "SupportStatus",
     "SupportUpdated",
     "TableMetrics",
+    "TariffBlock",
     "Token",
     "TokenIssued",
     "TokenKind",

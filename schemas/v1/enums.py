@@ -66,6 +66,13 @@ class TokenKind(StrEnum):
     UNSPECIFIED = "UNSPECIFIED"
 
 
+class ChargeKind(StrEnum):
+    """What a provider deducted from the purchase amount before the tokens (v1.1)."""
+
+    DEBT_RECOVERY = "DEBT_RECOVERY"
+    SERVICE = "SERVICE"
+
+
 class CircuitState(StrEnum):
     """A provider circuit breaker's state, as reported in metrics."""
 

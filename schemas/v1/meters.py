@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import Field, StrictBool, StrictStr
 
-from schemas.v1.base import Event, Id, MeterNumberText, UtcDateTime
+from schemas.v1.base import Event, Id, MeterNumberText, Money, UtcDateTime
 from schemas.v1.enums import LookupOutcome, SupportCause, SupportStatus
 from schemas.v1.parts import Customer, Party, ProviderSupport
 
@@ -24,6 +24,16 @@ class LookupCompleted(Event):
     routed_provider_id: Id | None = None
     broadcast: StrictBool
     reason: StrictStr | None = Field(default=None, description="Why, for INVALID and BLOCKED")
+    min_amount: Money | None = Field(default=None, description="Smallest purchase allowed")
+    max_amount: Money | None = Field(default=None, description="Largest purchase allowed")
+    arrears: Money | None = Field(default=None, description="Debt outstanding on the account")
+    free_units_due: StrictBool | None = Field(
+        default=None, description="A free basic (BSST) token is owed"
+    )
+    details_provider_id: Id | None = Field(
+        default=None,
+        description="The provider whose answer gave the amounts, arrears and free units",
+    )
 
 
 class MeterBlocked(Event):

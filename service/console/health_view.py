@@ -28,6 +28,7 @@ class ProviderHealth:
     latency_p50_ms: float | None
     latency_p99_ms: float | None
     window_s: float | None
+    not_offered: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The API's representation."""
@@ -70,6 +71,7 @@ def provider_health(
                 latency_p50_ms=_largest([f.latency_p50_ms for f in figures]),
                 latency_p99_ms=_largest([f.latency_p99_ms for f in figures]),
                 window_s=window if figures else None,
+                not_offered=tuple(sorted({op for f in figures for op in f.not_offered})),
             )
         )
     return rows

@@ -160,6 +160,14 @@ class MeterInfo:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TariffStep:
+    """Units priced at one rate (minor units per unit), one block of a token's tariffCalc."""
+
+    units: Decimal | None = None
+    rate: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class IssuedToken:
     """One token as the provider returned it; `token` is None for a "Meter updated" top-up."""
 
@@ -171,6 +179,7 @@ class IssuedToken:
     tax_rate: Decimal | None = None
     tax_type: str | None = None
     receipt_number: str | None = None
+    tariff: tuple[TariffStep, ...] | None = None  # None: the provider sent no tariffCalc
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,6 +190,7 @@ class Charge:
     amount: Money | None = None
     tax: int | None = None
     tax_rate: Decimal | None = None
+    tax_type: str | None = None
     balance: Money | None = None
     receipt_number: str | None = None
 

@@ -3,6 +3,7 @@
 Eskom receipts show 0% VAT although the amount includes 15%: for such a utility the switch
 reports rate 15 and amount = total x 15/115, rounded half-up to the cent, beside the provider's
 raw figures. Other receipts carry the provider's own figures, or no VAT when it gave none.
+A provider that sends tax on each token but no total (contract v1.1) gets the tokens' sum.
 """
 
 from __future__ import annotations
@@ -38,9 +39,15 @@ def receipt_vat(
     provider_rate: Decimal | None,
     provider_amount: Money | None,
     zero_rated_receipt: bool,
+    token_tax: Money | None = None,
 ) -> VatFigures | None:
-    """The VAT to publish; `zero_rated_receipt` marks utilities like Eskom (0% on the receipt)."""
-    reported_nothing = provider_amount is None or provider_amount.value == 0
+    """The VAT to publish; `zero_rated_receipt` marks utilities like Eskom (0% on the receipt).
+
+    `provider_amount` is the provider's total tax; `token_tax` the sum of its per-token tax,
+    used only when no total came.
+    """
+    stated = provider_amount if provider_amount is not None else token_tax
+    reported_nothing = stated is None or stated.value == 0
     if zero_rated_receipt and reported_nothing:
         amount = Money(value=included_vat(total.value), currency=total.currency)
         return VatFigures(
@@ -49,11 +56,11 @@ def receipt_vat(
             provider_rate=provider_rate,
             provider_amount=provider_amount,
         )
-    if provider_rate is None or provider_amount is None:
+    if provider_rate is None or stated is None:
         return None
     return VatFigures(
         rate=provider_rate,
-        amount=provider_amount,
+        amount=stated,
         provider_rate=provider_rate,
         provider_amount=provider_amount,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import structlog
@@ -20,6 +20,7 @@ from service.handlers.directory import Directory
 from service.handlers.lookup_run import LookupRun, Recorded
 from service.handlers.outputs import Outputs, wire_support
 from service.handlers.refusals import INVALID_REQUEST, Refusals, Refused
+from service.handlers.till import till_details
 from service.ports.provider import LookupRequest
 from service.ports.store import SwitchStore
 from service.topics import Topic
@@ -110,15 +111,8 @@ class LookupHandler:
         meter = recorded.meter
         route = self._run.route(meter, institution, key=request.lookup_id)
         utility = self._dir.utility(meter.utility_id)
-        customers = {
-            pid: Customer(
-                first_name=i.customer.first_name,
-                last_name=i.customer.last_name,
-                address=i.customer.address,
-            )
-            for pid, i in recorded.infos.items()
-        }
-        customer = pick_customer(customers, provider_order=route.order)
+        customer = _customer(recorded, route.order)
+        till = till_details(recorded.infos, routed=route.provider, order=route.order)
         return LookupCompleted(
             event_id=self._outputs.new_id(),
             occurred_at=at,
@@ -127,17 +121,34 @@ class LookupHandler:
             meter_number=meter.meter_number,
             outcome=LookupOutcome.BLOCKED if recorded.blocked else LookupOutcome.FOUND,
             utility=Party(id=utility.id, name=utility.name) if utility else None,
-            customer=WireCustomer(
-                first_name=customer.first_name,
-                last_name=customer.last_name,
-                address=customer.address,
-            ),
+            customer=customer,
             providers=wire_support(meter, self._dir.enabled_providers(institution)),
             routed_provider_id=route.provider,
             broadcast=broadcast,
             reason="no enabled provider supports the meter" if recorded.blocked else None,
+            min_amount=till.min_amount,
+            max_amount=till.max_amount,
+            arrears=till.arrears,
+            free_units_due=till.free_units_due,
+            details_provider_id=till.provider_id,
         )
 
     async def _invalid(self, event: Event[LookupRequested], reason: str) -> None:
         refused = Refused.of(event.payload, reason)
         await self._refusals.answer(event.input, refused, error_type=INVALID_REQUEST)
+
+
+def _customer(recorded: Recorded, order: Sequence[str]) -> WireCustomer:
+    """The first non-empty customer in routing order, as that one provider returned it."""
+    customers = {
+        pid: Customer(
+            first_name=i.customer.first_name,
+            last_name=i.customer.last_name,
+            address=i.customer.address,
+        )
+        for pid, i in recorded.infos.items()
+    }
+    picked = pick_customer(customers, provider_order=order)
+    return WireCustomer(
+        first_name=picked.first_name, last_name=picked.last_name, address=picked.address
+    )

@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from schemas.v1.base import Money as WireMoney
-from schemas.v1.enums import FailureOutcome, TokenKind
+from schemas.v1.enums import FailureOutcome
 from schemas.v1.parts import Party
-from schemas.v1.purchases import ErrorInfo, PurchaseFailed, ReportedVat, Token, TokenIssued, Vat
-from service.domain.money import Money
+from schemas.v1.purchases import ErrorInfo, PurchaseFailed, TokenIssued
 from service.domain.provider_results import PurchaseReceipt
-from service.domain.tokens import ProviderToken, vended_tokens
 from service.domain.utility import UtilityRef
-from service.domain.vat import receipt_vat
+from service.handlers import receipt as full
 from service.handlers.outputs import Outputs
 from service.ports.purchases import PurchaseRecord
-
-
-def _wire(money: Money | None) -> WireMoney | None:
-    return None if money is None else WireMoney(value=money.value, currency=money.currency)
-
-
-def _vat(receipt: PurchaseReceipt, total: Money, *, zero_rated: bool) -> Vat | None:
-    taxed = [t for t in receipt.tokens if t.tax_rate is not None]
-    provider_rate = taxed[0].tax_rate if taxed else None
-    provider_amount = receipt.tax_total
-    figures = receipt_vat(
-        total=total,
-        provider_rate=provider_rate,
-        provider_amount=provider_amount,
-        zero_rated_receipt=zero_rated,
-    )
-    if figures is None:
-        return None
-    return Vat(
-        rate=figures.rate,
-        amount=WireMoney(value=figures.amount.value, currency=figures.amount.currency),
-        provider_reported=ReportedVat(rate=provider_rate, amount=_wire(provider_amount)),
-    )
 
 
 def token_issued(
@@ -51,18 +25,11 @@ def token_issued(
     zero_rated: bool,
     at: datetime,
 ) -> TokenIssued:
-    """The tokens in the provider's order (rule 10), VAT as really included (rule 12)."""
+    """The tokens in the provider's order (rule 10), VAT as really included (rule 12).
+
+    With the full receipt of contract v1.1: charges, receipt numbers and the raw tax figures.
+    """
     currency = purchase.amount.currency
-    raws = [
-        ProviderToken(
-            token=t.token,
-            token_type=t.kind,
-            units=t.units,
-            value=t.amount.value if t.amount else None,
-            tax=t.tax,
-        )
-        for t in receipt.tokens
-    ]
     total = receipt.purchase_total or purchase.amount
     return TokenIssued(
         event_id=outputs.new_id(),
@@ -73,18 +40,11 @@ def token_issued(
         settlement_entity=Party(id=purchase.provider_id or "", name=provider_name),
         receiver=Party(id=utility.id, name=utility.name) if utility else None,
         amount=WireMoney(value=purchase.amount.value, currency=currency),
-        tokens=[
-            Token(
-                token=v.token,
-                kind=TokenKind(v.kind.value),
-                units=v.units if v.units is None else Decimal(v.units),
-                amount=_wire(v.amount),
-                tax=_wire(v.tax),
-            )
-            for v in vended_tokens(raws, currency=currency)
-        ],
-        vat=_vat(receipt, total, zero_rated=zero_rated),
+        tokens=full.tokens(receipt, currency=currency),
+        vat=full.vat(receipt, total, zero_rated=zero_rated),
         issued_at=at,
+        charges=full.charges(receipt, currency=currency),
+        vat_invoice_number=receipt.vat_invoice_number,
     )
 
 

@@ -23,6 +23,10 @@ def _circuit_of(provider: ProviderPort) -> Callable[[], CircuitState]:
     return lambda: provider.circuit_state
 
 
+def _not_offered_of(provider: ProviderPort) -> Callable[[], frozenset[str]]:
+    return lambda: provider.not_offered
+
+
 class Observatory:
     """One recorder per provider; `wrap` puts the providers behind their recorders, `handler`
     times the engine's handler; both feed the Prometheus instruments, and make spans when a
@@ -56,6 +60,7 @@ class Observatory:
                 window_s=self.window_s,
                 circuit=_circuit_of(provider),
                 clock=self._clock,
+                not_offered=_not_offered_of(provider),
             )
             self._recorders[provider_id] = recorder
             wrapped[provider_id] = ObservedProvider(

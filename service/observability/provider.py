@@ -46,6 +46,11 @@ class ObservedProvider:
         """The wrapped provider's circuit state."""
         return self._inner.circuit_state
 
+    @property
+    def not_offered(self) -> frozenset[str]:
+        """Optional operations the wrapped provider does not offer."""
+        return self._inner.not_offered
+
     async def _timed(self, operation: str, call: Callable[[], Awaitable[OutcomeT]]) -> OutcomeT:
         if self._tracer is None:
             return await self._counted(operation, call)

@@ -32,6 +32,7 @@ class ProviderReading:
     latency_total_ms: float
     window: WindowFigures
     window_s: float
+    not_offered: tuple[str, ...] = ()
 
 
 class ProviderRecorder:
@@ -44,9 +45,11 @@ class ProviderRecorder:
         window_s: float,
         circuit: Callable[[], CircuitState],
         clock: Callable[[], float] = time.monotonic,
+        not_offered: Callable[[], frozenset[str]] = frozenset,
     ) -> None:
         self.provider_id = provider_id
         self._circuit = circuit
+        self._not_offered = not_offered
         self._clock = clock
         self._window = SlidingWindow(window_s)
         self._totals: Counter[str] = Counter()
@@ -75,4 +78,5 @@ class ProviderRecorder:
             latency_total_ms=self._latency_total_ms,
             window=self._window.figures(self._clock()),
             window_s=self._window.window_s,
+            not_offered=tuple(sorted(self._not_offered())),
         )

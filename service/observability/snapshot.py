@@ -20,6 +20,9 @@ class ProviderFigures(ProviderMetrics):
     failures: NonNegativeInt = Field(0, description="Definite failures (declines, 503, ...)")
     unknowns: NonNegativeInt = Field(0, description="Unknown outcomes, timeouts included")
     latency_p99_ms: NonNegativeFloat | None = None
+    not_offered: list[str] = Field(
+        default_factory=list, description="Optional operations the provider answered 404/501 to"
+    )
 
 
 class TopicFigures(TopicMetrics):

@@ -62,6 +62,7 @@ def provider_figures(reading: ProviderReading) -> ProviderFigures:
         latency_p99_ms=w.latency_p99_ms,
         latency_max_ms=w.latency_max_ms,
         circuit=reading.circuit.value,
+        not_offered=list(reading.not_offered),
     )
 
 

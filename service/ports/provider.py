@@ -15,6 +15,7 @@ from service.domain.provider_results import (
     KeyChangeOutcome,
     LookupOutcome,
     PurchaseOutcome,
+    PurchaseReceipt,
     ThirdPartyRef,
 )
 
@@ -106,6 +107,29 @@ class KeyChangeRequest:
     requested_at: datetime
 
 
+@dataclass(frozen=True, kw_only=True)
+class KeyChangeConfirmation:
+    """Tell the provider the key change tokens reached the customer; same id on resend."""
+
+    confirmation_id: str
+    request_id: str  # the key change token request being confirmed
+    confirmed_at: datetime
+    third_party_refs: tuple[ThirdPartyRef, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurchaseNotification:
+    """After a successful purchase, tell the provider what was issued (informational)."""
+
+    notification_id: str
+    purchase_id: str
+    institution_id: str
+    meter_number: str
+    amount: Money
+    receipt: PurchaseReceipt
+    notified_at: datetime
+
+
 class ProviderPort(Protocol):
     """The operations every provider offers; none raises, each returns a typed outcome."""
 
@@ -117,6 +141,11 @@ class ProviderPort(Protocol):
     @property
     def circuit_state(self) -> CircuitState:
         """The provider's circuit state now (routing uses only CLOSED providers)."""
+        ...
+
+    @property
+    def not_offered(self) -> frozenset[str]:
+        """Optional operations this provider answered 404 or 501 to, remembered and not resent."""
         ...
 
     async def lookup_meter(self, request: LookupRequest) -> LookupOutcome:
@@ -141,7 +170,11 @@ class ProviderPort(Protocol):
 
 
 class ProviderExtrasPort(ProviderPort, Protocol):
-    """The optional operations; a provider without them answers Failed(NOT_IMPLEMENTED)."""
+    """The optional operations; a provider without them answers Failed(NOT_IMPLEMENTED).
+
+    Once a provider answered 404 or 501 to one, it is in `not_offered` and later calls return
+    Failed(NOT_IMPLEMENTED) at once, without a request.
+    """
 
     async def trial_purchase(self, request: PurchaseRequest) -> PurchaseOutcome:
         """Show what a purchase would give, with no financial effect."""
@@ -157,4 +190,12 @@ class ProviderExtrasPort(ProviderPort, Protocol):
 
     async def request_key_change(self, request: KeyChangeRequest) -> KeyChangeOutcome:
         """Get key change tokens for a meter."""
+        ...
+
+    async def confirm_key_change(self, confirmation: KeyChangeConfirmation) -> AdviceOutcome:
+        """Confirm key change tokens were handed over; DUPLICATE_RECORD counts as delivered."""
+        ...
+
+    async def notify_purchase(self, notification: PurchaseNotification) -> AdviceOutcome:
+        """Notify the provider of a completed purchase (informational; 501 is acceptable)."""
         ...

@@ -12,7 +12,7 @@ _METER_ID = re.compile(r"^[a-zA-Z0-9]{0,20}$")
 _CURRENCY = re.compile(r"^[0-9]{3}$")
 _MERCHANT_TYPE = re.compile(r"[0-9]{4}")
 _MERCHANT_NAME_LIMITS = {"name": 23, "city": 13, "region": 2, "country": 2}
-_ADVICES = (Operation.CONFIRMATION, Operation.REVERSAL)
+_ADVICES = (Operation.CONFIRMATION, Operation.REVERSAL, Operation.KEY_CHANGE_CONFIRMATION)
 
 
 def _violation(prop: str, fld: str, error: str, value: Any = None) -> dict[str, Any]:
@@ -98,6 +98,11 @@ def violations(op: Operation, body: dict[str, Any]) -> Violations:
                 found.append(_violation("message", key, "may not be null"))
         if op is Operation.REVERSAL and body.get("reversalReason") is None:
             found.append(_violation("message", "reversalReason", "may not be null"))
+        return found
+    if op is Operation.PURCHASE_NOTIFICATION:
+        # The body is a PurchaseResponse, sent after the fact: only its id is needed here.
+        if body.get("id") is None:
+            found.append(_violation("message", "id", "may not be null"))
         return found
     _transaction(body, found)
     _meter_and_amount(op, body, found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import uvloop
 
 from adapters.ppu_v3.simulator.config import SimProviderConfig, SimulatorFile, load_config
 from adapters.ppu_v3.simulator.server import running_simulators
+from service.logging import configure_logging
 
 _log = structlog.get_logger("adapters.ppu_v3.simulator")
 
@@ -60,4 +62,10 @@ async def serve_until_stopped(config: SimulatorFile, base_port: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
     args = parse_args(argv)
+    # The switch's PPU_LOG_* settings, so `make run` gives one stream in one format.
+    fmt = os.environ.get("PPU_LOG_FORMAT", "auto")
+    configure_logging(
+        level=os.environ.get("PPU_LOG_LEVEL", "INFO"),
+        fmt="json" if fmt == "json" else "console" if fmt == "console" else "auto",
+    )
     uvloop.run(serve_until_stopped(_configuration(args), args.port))

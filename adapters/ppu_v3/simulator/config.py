@@ -23,6 +23,8 @@ class Operation(StrEnum):
     REPRINT = "reprint"
     FAULT_REPORT = "fault_report"
     KEY_CHANGE = "key_change"
+    KEY_CHANGE_CONFIRMATION = "key_change_confirmation"
+    PURCHASE_NOTIFICATION = "purchase_notification"
 
 
 class Fault(StrEnum):
@@ -124,6 +126,12 @@ class UtilityCoverage(_Strict):
     min_amount: int = Field(default=500, ge=0)
     max_amount: int = Field(default=300_000, ge=0)
     supply_group_code: str = Field(default="600123", pattern=r"^[0-9]{6}$")
+    # What a provider may or may not send (contract v1.1 tests both kinds of provider).
+    arrears: int | None = Field(default=None, ge=0)  # lookup arrearsAmount; None: not sent
+    amount_limits: bool = True  # lookups carry minAmount/maxAmount (still enforced when not sent)
+    tariff_blocks: bool = False  # paid tokens carry tariffCalc
+    tax_total: bool = True  # purchase answers carry taxTotal (else only per-token tax)
+    vat_invoice_number: bool = False  # purchase answers carry a vatInvoiceNumber
 
     def covers(self, meter: str) -> bool:
         """Tell whether this utility's coverage includes the meter."""

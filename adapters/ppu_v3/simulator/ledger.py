@@ -19,11 +19,11 @@ class Vend:
 
 @dataclass(frozen=True, kw_only=True)
 class AdviceRecord:
-    """A confirmation or reversal advice the simulator accepted."""
+    """An advice the simulator accepted; `purchase_id` is the original request's id."""
 
     advice_id: str
     purchase_id: str
-    kind: Literal["confirmation", "reversal"]
+    kind: Literal["confirmation", "reversal", "key_change_confirmation", "notification"]
 
 
 class Ledger:

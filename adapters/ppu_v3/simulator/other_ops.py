@@ -88,4 +88,33 @@ async def key_change(state: SimulatorState, incoming: Incoming) -> web.StreamRes
         "meter": {"meterId": meter},
         "tokens": tst_meters.key_change_tokens(),
     }
+    state.key_changes.add(incoming.path_id)
     return web.json_response(answer, status=201)
+
+
+async def key_change_confirmation(state: SimulatorState, incoming: Incoming) -> web.StreamResponse:
+    """confirmKeyChange: 202 with no body; 404 when the key change request is unknown here."""
+    advice_id = incoming.advice_id or ""
+    body_id = incoming.body.get("id")
+    if str(body_id) != advice_id:
+        return replies.id_mismatch(body_id, advice_id)
+    original = str(incoming.body.get("requestId"))
+    if original not in state.key_changes:
+        return replies.not_located(original)
+    if not state.first_use("advice", advice_id):
+        return replies.duplicate(advice_id)
+    state.ledger.record_advice(
+        AdviceRecord(advice_id=advice_id, purchase_id=original, kind="key_change_confirmation")
+    )
+    return web.Response(status=202)
+
+
+async def purchase_notification(state: SimulatorState, incoming: Incoming) -> web.StreamResponse:
+    """notifyTokenPurchase: informational, 202 with no body; the purchase is named in the query."""
+    purchase_id = incoming.path_id or str(incoming.body.get("id"))
+    state.ledger.record_advice(
+        AdviceRecord(
+            advice_id=str(incoming.body.get("id")), purchase_id=purchase_id, kind="notification"
+        )
+    )
+    return web.Response(status=202)

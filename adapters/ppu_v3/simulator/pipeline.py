@@ -74,7 +74,8 @@ async def serve(
         return replies.format_error(found)
     incoming = Incoming(
         op=op,
-        path_id=request.match_info.get("request_id", ""),
+        # notifyTokenPurchase names its purchase in the query, not the path (interface 1.2).
+        path_id=request.match_info.get("request_id") or request.query.get("purchaseId", ""),
         body=body,
         advice_id=request.match_info.get("advice_id"),
     )

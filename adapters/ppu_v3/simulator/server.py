@@ -31,6 +31,12 @@ _ROUTES: tuple[tuple[str, Operation, Business], ...] = (
     ("/tokenReprints/{request_id}", Operation.REPRINT, other_ops.reprint),
     ("/faultReports/{request_id}", Operation.FAULT_REPORT, other_ops.fault_report),
     ("/keyChangeTokenRequests/{request_id}", Operation.KEY_CHANGE, other_ops.key_change),
+    (
+        "/keyChangeTokenRequests/{request_id}/confirmations/{advice_id}",
+        Operation.KEY_CHANGE_CONFIRMATION,
+        other_ops.key_change_confirmation,
+    ),
+    ("/events/tokenPurchases", Operation.PURCHASE_NOTIFICATION, other_ops.purchase_notification),
 )
 
 

@@ -43,6 +43,7 @@ class SimulatorState:
     seen_ids: set[tuple[str, str]] = field(default_factory=set)
     purchases: dict[str, dict[str, Any]] = field(default_factory=dict)
     issued: dict[str, dict[str, Any]] = field(default_factory=dict)
+    key_changes: set[str] = field(default_factory=set)
     last_by_meter: dict[str, dict[str, Any]] = field(default_factory=dict)
     free_claimed: set[tuple[str, str]] = field(default_factory=set)
     down_fault: Fault | None = None

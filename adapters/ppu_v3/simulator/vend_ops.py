@@ -132,16 +132,23 @@ async def purchase(state: SimulatorState, incoming: Incoming) -> web.StreamRespo
 
 
 async def retry(state: SimulatorState, incoming: Incoming) -> web.StreamResponse:
-    """retryPurchaseRequest: issued tokens come back unchanged; found by the path id."""
+    """retryPurchaseRequest: found by the path id; the tokens already issued come back unchanged.
+
+    The answer carries the retry request's own base fields (its `id` and `time`), as Electrum's
+    test pack checks ("Correct id returned"), around the tokens of the one vend.
+    """
     purchase_id = incoming.path_id
     issued = state.issued.get(purchase_id)
-    if issued is not None:
-        return web.json_response(issued, status=201)
-    original = state.purchases.get(purchase_id)
-    if original is None and state.config.retry_unknown == "decline":
-        return replies.not_located(purchase_id)
-    state.purchases.setdefault(purchase_id, incoming.body)
-    return vend(state, original or incoming.body, purchase_id, "retry")
+    if issued is None:
+        original = state.purchases.get(purchase_id)
+        if original is None and state.config.retry_unknown == "decline":
+            return replies.not_located(purchase_id)
+        state.purchases.setdefault(purchase_id, incoming.body)
+        answer = vend(state, original or incoming.body, purchase_id, "retry")
+        issued = state.issued.get(purchase_id)
+        if issued is None:  # declined (unknown meter, wrong amount, ...): the decline stands
+            return answer
+    return web.json_response({**issued, **replies.echo(incoming.body, state.config)}, status=201)
 
 
 async def trial(state: SimulatorState, incoming: Incoming) -> web.StreamResponse:

@@ -19,15 +19,19 @@ def token_number(purchase_id: str, index: int) -> str:
 
 def lookup_part(utility: UtilityCoverage, meter_id: str, *, free_due: bool) -> dict[str, Any]:
     """The meter-specific part of a lookup answer; customers are synthetic, never real."""
-    return {
+    part: dict[str, Any] = {
         "meter": meter_details(utility, meter_id),
         "customer": {"firstName": "Sim", "lastName": f"Customer {meter_id[-4:]}"},
         "utility": utility_details(utility),
         "receiver": {"id": utility.utility_id, "name": utility.name},
-        "minAmount": {"amount": utility.min_amount, "currency": "710"},
-        "maxAmount": {"amount": utility.max_amount, "currency": "710"},
         "bsstDue": free_due and utility.free_units > 0,
     }
+    if utility.amount_limits:
+        part["minAmount"] = {"amount": utility.min_amount, "currency": "710"}
+        part["maxAmount"] = {"amount": utility.max_amount, "currency": "710"}
+    if utility.arrears is not None:
+        part["arrearsAmount"] = {"amount": utility.arrears, "currency": "710"}
+    return part
 
 
 def meter_details(utility: UtilityCoverage, meter_id: str) -> dict[str, Any]:
@@ -65,15 +69,27 @@ def _paid_token(
             "taxType": "VAT",
             "taxRate": float(VAT_RATE),
         }
+    units = round(excl / utility.rate_cents_per_unit, 1)
     token: dict[str, Any] = {
         "tokenType": "STD",
-        "units": round(excl / utility.rate_cents_per_unit, 1),
+        "units": units,
         "amount": amount,
         "receiptNum": receipt,
     }
     if number is not None:
         token["token"] = number
+    if utility.tariff_blocks:
+        token["tariffCalc"] = tariff_calc(units, utility.rate_cents_per_unit)
     return token
+
+
+def tariff_calc(units: float, rate: float) -> list[dict[str, float]]:
+    """An inclining block tariff: the first 50 units at 80% of the rate, the rest at 120%."""
+    first = min(units, 50.0)
+    blocks = [{"units": first, "rate": round(rate * 0.8, 2)}]
+    if units > first:
+        blocks.append({"units": round(units - first, 1), "rate": round(rate * 1.2, 2)})
+    return blocks
 
 
 def _split(cents: int, parts: int) -> list[int]:
@@ -121,8 +137,12 @@ def purchase_part(
         "debtRecoveryCharges": [],
         "serviceCharges": [],
         "purchaseTotal": {"amount": sum(t["amount"]["amount"] for t in issued), "currency": "710"},
-        "taxTotal": {"amount": sum(t["amount"].get("tax", 0) for t in issued), "currency": "710"},
     }
+    if utility.tax_total:
+        tax = sum(t["amount"].get("tax", 0) for t in issued)
+        part["taxTotal"] = {"amount": tax, "currency": "710"}
+    if utility.vat_invoice_number:
+        part["vatInvoiceNumber"] = f"INV-{purchase_id[:8]}"
     if meter_id in utility.meter_updated:
         part["slipData"] = {"messageLines": [{"text": METER_UPDATED}], "slipWidth": 0}
     return part

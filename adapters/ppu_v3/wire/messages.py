@@ -131,6 +131,10 @@ class ConfirmationAdvice(BasicAdvice):
     tenders: list[Tender] | None = None
 
 
+class KeyChangeConfirmation(BasicAdvice):
+    """Body of confirmKeyChange: a BasicAdvice with no extra fields (since 3.12)."""
+
+
 class ReversalAdvice(BasicAdvice):
     """Body of reverseTokenPurchase."""
 

@@ -186,8 +186,9 @@ async def test_runs_as_a_process_from_the_example_config(tmp_path: Path) -> None
         while len(urls) < 3:
             line = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
             assert line, "the simulator exited early"
-            if "simulator.started" in line:
-                urls.append(line.split("base_url=")[1].split()[0])
+            record = json.loads(line)  # not a terminal: the simulator logs JSON lines
+            if record["event"] == "simulator.started":
+                urls.append(record["base_url"])
         async with aiohttp.ClientSession() as http:
             names = []
             for url in urls:

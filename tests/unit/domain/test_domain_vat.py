@@ -50,3 +50,44 @@ def test_other_receipts_keep_provider_vat_or_none() -> None:
     assert given is not None
     assert (given.rate, given.amount) == (Decimal(15), tax)
     assert missing is None
+
+
+def test_per_token_tax_stands_in_for_a_missing_total() -> None:
+    """v1.1: tax on each token but no taxTotal publishes the tokens' sum; raw total stays None."""
+    figures = receipt_vat(
+        total=Money(value=11500, currency="ZAR"),
+        provider_rate=Decimal(15),
+        provider_amount=None,
+        zero_rated_receipt=False,
+        token_tax=Money(value=1500, currency="ZAR"),
+    )
+    assert figures is not None
+    assert figures.amount == Money(value=1500, currency="ZAR")
+    assert figures.provider_amount is None
+
+
+def test_a_sent_total_wins_over_the_tokens() -> None:
+    """When the provider sends taxTotal it is published, whatever the tokens add up to."""
+    figures = receipt_vat(
+        total=Money(value=11500, currency="ZAR"),
+        provider_rate=Decimal(15),
+        provider_amount=Money(value=1400, currency="ZAR"),
+        zero_rated_receipt=False,
+        token_tax=Money(value=1500, currency="ZAR"),
+    )
+    assert figures is not None
+    assert figures.amount == Money(value=1400, currency="ZAR")
+
+
+def test_zero_token_tax_on_a_zero_rated_receipt_is_recomputed() -> None:
+    """Rule 12 still applies when the 0 came per token: 15/115 of the total is published."""
+    figures = receipt_vat(
+        total=Money(value=10000, currency="ZAR"),
+        provider_rate=Decimal(0),
+        provider_amount=None,
+        zero_rated_receipt=True,
+        token_tax=Money(value=0, currency="ZAR"),
+    )
+    assert figures is not None
+    assert figures.amount == Money(value=1304, currency="ZAR")
+    assert figures.provider_rate == Decimal(0)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from service.domain import provider_results as r
 from service.domain.money import Money
 from service.observability.observatory import Observatory
+from service.observability.source import provider_figures
 from service.ports import provider as port
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -17,6 +18,7 @@ class Scripted:
 
     provider_id = "P1"
     circuit_state = r.CircuitState.HALF_OPEN
+    not_offered = frozenset({"trial"})
 
     def __init__(self, *outcomes: object) -> None:
         self._outcomes = list(outcomes)
@@ -75,3 +77,13 @@ async def test_calls_are_classified_success_failed_unknown_and_timeouts_counted(
     assert reading.circuit is r.CircuitState.HALF_OPEN
     assert provider.circuit_state is r.CircuitState.HALF_OPEN
     assert provider.provider_id == "P1"
+
+
+async def test_operations_not_offered_reach_the_snapshot() -> None:
+    """What the provider does not offer is in its reading and its `ppu.metrics` entry."""
+    observatory = Observatory(window_s=60)
+    provider = observatory.wrap({"P1": Scripted()})["P1"]
+    (reading,) = observatory.readings()
+    assert provider.not_offered == frozenset({"trial"})
+    assert reading.not_offered == ("trial",)
+    assert provider_figures(reading).not_offered == ["trial"]

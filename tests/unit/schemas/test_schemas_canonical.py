@@ -13,7 +13,7 @@ def test_canonical_bytes_are_sorted_compact_utf8(sample_events: dict[str, Event]
     assert ": " not in text
     assert ", " not in text
     assert text == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
-    assert text.startswith('{"amount":{"currency":"ZAR","value":10000},"event_id":')
+    assert text.startswith('{"amount":{"currency":"ZAR","value":10000},"charges":[],"event_id":')
 
 
 def test_round_trip_is_byte_identical_for_every_topic(sample_events: dict[str, Event]) -> None:
