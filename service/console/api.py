@@ -9,6 +9,7 @@ from aiohttp import web
 
 from service.console.context import console_of, institution_of, session_of
 from service.console.health_view import provider_health
+from service.console.limits import json_body
 from service.console.routing_view import routing_view
 
 OPENAPI = Path(__file__).with_name("openapi.yaml")
@@ -23,7 +24,8 @@ async def session(request: web.Request) -> web.Response:
         {
             "institution_id": current.institution_id,
             "username": current.username,
-            "csrf_token": console_of(request).sessions.csrf_token(current.session_id),
+            "csrf_token": current.csrf_token,
+            "expires_at": current.expires_at.isoformat(),
         }
     )
 
@@ -56,14 +58,7 @@ async def meter(request: web.Request) -> web.Response:
 
 
 async def _reason(request: web.Request) -> str | None:
-    if not request.can_read_body:
-        return None
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise web.HTTPBadRequest(
-            text='{"error": "the body is not JSON"}', content_type="application/json"
-        ) from exc
+    body = await json_body(request)
     reason = body.get("reason") if isinstance(body, dict) else None
     return reason[:500] if isinstance(reason, str) else None
 

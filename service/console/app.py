@@ -7,9 +7,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from service.console import api, login, pages
+from service.console import account, api, login, pages
 from service.console.context import CONSOLE, Console
-from service.console.security import require_session, security_headers
+from service.console.security import on_prepare, require_session, security_headers
 
 STATIC = Path(__file__).with_name("static")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -18,6 +18,9 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/login", login.login_form),
     ("POST", "/login", login.login),
     ("POST", "/logout", login.logout),
+    ("GET", "/account", account.account),
+    ("POST", "/account/password", account.change_password),
+    ("POST", "/account/sign-out-everywhere", account.sign_out_everywhere),
     ("GET", "/meters", pages.meters),
     ("GET", "/meters/{meter_number}", pages.meter),
     ("POST", "/meters/{meter_number}/confirm-support", pages.confirm_support),
@@ -35,11 +38,18 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
 
 
 def console_app(console: Console) -> web.Application:
-    """Every page and API route behind the sign-in and CSRF middlewares."""
-    app = web.Application(middlewares=[security_headers, require_session])
+    """Every page and API route behind the headers, sign-in and CSRF middlewares."""
+    app = web.Application(
+        middlewares=[security_headers, require_session],
+        client_max_size=console.settings.max_body_bytes,
+    )
     app[CONSOLE] = console
     app[api.OPENAPI_TEXT] = api.OPENAPI.read_text(encoding="utf-8")
+    app.on_response_prepare.append(on_prepare)
     for method, path, handler in ROUTES:
-        app.router.add_route(method, path, handler)
+        if method == "GET":
+            app.router.add_get(path, handler)  # HEAD too, wherever GET works
+        else:
+            app.router.add_route(method, path, handler)
     app.router.add_static("/static/", STATIC, name="static")
     return app

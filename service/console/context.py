@@ -10,9 +10,11 @@ from service.config import Institution, SwitchConfig
 from service.console.auth import Authenticator
 from service.console.meters import MeterService
 from service.console.metrics_feed import MetricsFeed
-from service.console.sessions import Session, SessionCodec
+from service.console.session_store import SessionStore
+from service.console.sessions import FormTokens, Session
 from service.console.settings import ConsoleSettings
 from service.console.store import ConsoleStore
+from service.console.throttle import SignInThrottle
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,7 +24,9 @@ class Console:
     config: SwitchConfig
     settings: ConsoleSettings
     auth: Authenticator
-    sessions: SessionCodec
+    sessions: SessionStore
+    forms: FormTokens
+    throttle: SignInThrottle
     meters: MeterService
     store: ConsoleStore
     feed: MetricsFeed

@@ -20,7 +20,7 @@ _PAGE = """<!doctype html>
 """
 _NAV = """<nav><a href="/meters">Meters</a> <a href="/providers">Provider health</a>
 <a href="/routing">Routing preferences</a>
-<span class="who">{actor}</span>
+<a href="/account" class="who" title="Account">{actor}</a>
 <form method="post" action="/logout" class="inline">
 <input type="hidden" name="csrf_token" value="{csrf}"><button type="submit">Sign out</button>
 </form></nav>"""

@@ -1,4 +1,4 @@
-"""HTML of the sign-in form, Provider health and Routing preferences."""
+"""HTML of Provider health and Routing preferences."""
 
 from __future__ import annotations
 
@@ -11,14 +11,6 @@ from service.console.routing_view import UtilityRouting
 from service.console.store import AuditEntry
 
 NONE = "n/a"
-_LOGIN = """{error}<form method="post" action="/login" class="login">
-<input type="hidden" name="csrf_token" value="{csrf}">
-<input type="hidden" name="next" value="{next}">
-<label>Institution <input name="institution" required autocomplete="organization"></label>
-<label>Username <input name="username" required autocomplete="username"></label>
-<label>Password <input name="password" type="password" required
- autocomplete="current-password"></label>
-<button type="submit">Sign in</button></form>"""
 _HEALTH = """<p>Figures from the switch's latest metrics snapshots{window}.</p>
 <table id="provider-health"><thead><tr><th>Provider ID</th><th>Provider</th><th>Weight</th>
 <th>Enabled</th><th>Circuit</th><th>Requests/s</th><th>Success</th><th>Errors</th>
@@ -34,16 +26,6 @@ _ROUTING_ROW = """<tr><td>{utility}</td><td>{ranked}</td><td>{excluded}</td>
 <td class="count">{meters}</td></tr>"""
 _AUDIT_ROW = """<tr><td>{at}</td><td>{actor}</td><td>{action}</td><td>{subject}</td>
 <td><code>{details}</code></td></tr>"""
-
-
-def login_page(*, csrf: str, next_path: str, failed: bool) -> Markup:
-    """The sign-in form (institution, username, password)."""
-    error = (
-        Markup('<p class="error" role="alert">Sign-in failed: check the three fields.</p>')
-        if failed
-        else Markup("")
-    )
-    return render(_LOGIN, error=error, csrf=csrf, next=next_path)
 
 
 def _pct(value: float | None) -> str:

@@ -19,8 +19,7 @@ _UNKNOWN = "<p>The switch has not seen meter <strong>{number}</strong>.</p>"
 
 def _html(request: web.Request, title: str, body: Markup, *, status: int = 200) -> web.Response:
     session = session_of(request)
-    csrf = console_of(request).sessions.csrf_token(session.session_id)
-    text = page(title, body, session=session, csrf=csrf)
+    text = page(title, body, session=session, csrf=session.csrf_token)
     return web.Response(text=text, content_type="text/html", status=status)
 
 
@@ -45,8 +44,7 @@ async def meter(request: web.Request) -> web.Response:
     view = await console_of(request).meters.view(number, institution_of(request))
     if view is None:
         return _html(request, "Meter not found", render(_UNKNOWN, number=number), status=404)
-    csrf = console_of(request).sessions.csrf_token(session_of(request).session_id)
-    body = meter_page(view, csrf=csrf, now=datetime.now(UTC))
+    body = meter_page(view, csrf=session_of(request).csrf_token, now=datetime.now(UTC))
     return _html(request, f"Meter {view.meter_number}", body)
 
 

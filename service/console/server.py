@@ -22,9 +22,11 @@ from service.console.context import Console
 from service.console.marks import MarkPublisher
 from service.console.meters import MeterService
 from service.console.metrics_feed import MetricsFeed
-from service.console.sessions import SessionCodec
+from service.console.session_store import SessionStore
+from service.console.sessions import FormTokens
 from service.console.settings import ConsoleSettings
 from service.console.store import ConsoleStore
+from service.console.throttle import SignInThrottle
 from service.handlers.directory import Directory
 from service.observability.health import serving
 from service.settings import Settings
@@ -41,7 +43,7 @@ async def running_console(
     prefix = settings.topic_prefix
     async with AsyncExitStack() as stack:
         pool = await asyncpg.create_pool(
-            settings.database_url.get_secret_value(), min_size=1, max_size=4
+            settings.database_url.get_secret_value(), min_size=1, max_size=8
         )
         stack.push_async_callback(pool.close)
         producer = new_producer(bootstrap=settings.kafka_bootstrap, client_id="ppu-console")
@@ -59,7 +61,7 @@ async def running_console(
         stop = asyncio.Event()
         feeding = asyncio.create_task(feed.run(stop), name="console-metrics-feed")
         stack.push_async_callback(_stopped, stop, feeding)
-        app = console_app(_console(config, console, store=store, marks=marks, feed=feed))
+        app = console_app(_console(config, console, pool=pool, store=store, marks=marks, feed=feed))
         yield await stack.enter_async_context(serving(app, host=console.host, port=console.port))
 
 
@@ -67,6 +69,7 @@ def _console(
     config: SwitchConfig,
     console: ConsoleSettings,
     *,
+    pool: asyncpg.Pool,
     store: ConsoleStore,
     marks: MarkPublisher,
     feed: MetricsFeed,
@@ -74,9 +77,14 @@ def _console(
     return Console(
         config=config,
         settings=console,
-        auth=Authenticator(config),
-        sessions=SessionCodec(
-            secret=console.secret.get_secret_value().encode(), ttl_s=console.session_ttl_s
+        auth=Authenticator(config, pool),
+        sessions=SessionStore(pool, ttl_s=console.session_ttl_s, idle_s=console.idle_timeout_s),
+        forms=FormTokens(secret=console.secret.get_secret_value().encode()),
+        throttle=SignInThrottle(
+            pool,
+            window_s=console.sign_in_window_s,
+            per_user=console.sign_in_max_failures,
+            per_address=console.sign_in_max_per_address,
         ),
         meters=MeterService(
             store=store,

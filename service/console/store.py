@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from adapters.postgres.audit import PgAuditLog
 from adapters.postgres.meters import PgMeterRepository
 from service.domain.support import MeterSupport
 from service.ports.meters import CreditBlock, MeterSummary
@@ -83,3 +84,21 @@ class ConsoleStore:
         async with self._pool.acquire() as conn:
             rows: list[Any] = await conn.fetch(_AUDIT, institution_id, f"{institution_id}/", limit)
         return [AuditEntry(**dict(r)) for r in rows]
+
+    async def record_audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        subject: str,
+        institution_id: str | None,
+        details: dict[str, Any],
+    ) -> None:
+        """Append one console entry to the audit log."""
+        await PgAuditLog(self._pool).record(
+            actor=actor,
+            action=action,
+            subject=subject,
+            institution_id=institution_id,
+            details=details,
+        )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -112,16 +110,8 @@ async def test_changes_without_the_right_csrf_token_are_refused(ob: ObservedSwit
     assert not ob.sw.seen(Topic.REBROADCAST_FLAGS)
 
 
-def _forged(cookie: str, institution: str) -> str:
-    payload, signature = cookie.split(".")
-    body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    body["i"] = institution
-    raw = json.dumps(body, separators=(",", ":")).encode()
-    return f"{base64.urlsafe_b64encode(raw).decode().rstrip('=')}.{signature}"
-
-
 async def test_one_institution_cannot_act_in_another_s_name(ob: ObservedSwitch) -> None:
-    """requested_by comes from the session, rows and audit are scoped, a forged cookie fails."""
+    """requested_by comes from the session, rows and audit are scoped, an altered cookie fails."""
     base = ob.console_url
     async with new_client() as http:
         token = await sign_in(http, base, who=MALLORY)
@@ -142,7 +132,7 @@ async def test_one_institution_cannot_act_in_another_s_name(ob: ObservedSwitch) 
             routing = (await answer.json())["utilities"]
         assert all(not u["ranked"] for u in routing)  # INST's ranking is not OTHER's to see
         cookie = next(c for c in http.cookie_jar if c.key == "ppu_console_session").value
-    forged = {"Cookie": f"ppu_console_session={_forged(cookie, 'INST')}"}
+    forged = {"Cookie": f"ppu_console_session={cookie[:-2]}xx"}
     async with (
         aiohttp.ClientSession() as anyone,
         anyone.get(f"{base}/api/audit", headers=forged) as answer,
