@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from aiohttp import web
 
-from service.console.context import console_of, institution_of, session_of
+from service.console.audit_view import audit_json
+from service.console.context import actors_of, console_of, institution_of, session_of
 from service.console.health_view import provider_health
 from service.console.limits import json_body
 from service.console.routing_view import routing_view
@@ -33,7 +33,7 @@ async def session(request: web.Request) -> web.Response:
 async def search(request: web.Request) -> web.Response:
     """GET /api/meters?prefix=: meters whose normalised number starts with the prefix."""
     meters = console_of(request).meters
-    hits = await meters.suggest(request.query.get("prefix", ""))
+    hits = await meters.suggest(request.query.get("prefix", ""), institution_of(request))
     return web.json_response(
         {
             "meters": [
@@ -87,27 +87,17 @@ async def providers(request: web.Request) -> web.Response:
 async def routing(request: web.Request) -> web.Response:
     """GET /api/routing: the institution's ranking and exclusions per utility, meter counts."""
     console = console_of(request)
-    rows = routing_view(console.config, institution_of(request), await console.store.meter_counts())
+    institution = institution_of(request)
+    counts = await console.store.meter_counts(institution.id)
+    rows = routing_view(console.config, institution, counts)
     return web.json_response({"utilities": [r.as_json() for r in rows]})
 
 
 async def audit(request: web.Request) -> web.Response:
     """GET /api/audit: the institution's audit log, newest first."""
-    entries = await console_of(request).store.audit(institution_of(request).id)
-    return web.json_response(
-        {
-            "entries": [
-                {
-                    "occurred_at": e.occurred_at.isoformat(),
-                    "actor": e.actor,
-                    "action": e.action,
-                    "subject": e.subject,
-                    "details": json.loads(e.details),
-                }
-                for e in entries
-            ]
-        }
-    )
+    institution = institution_of(request)
+    entries = await console_of(request).store.audit(institution.id, actors_of(institution))
+    return web.json_response({"entries": [audit_json(e) for e in entries]})
 
 
 async def openapi(request: web.Request) -> web.Response:

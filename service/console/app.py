@@ -26,6 +26,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", "/meters/{meter_number}/confirm-support", pages.confirm_support),
     ("GET", "/providers", pages.providers),
     ("GET", "/routing", pages.routing),
+    ("GET", "/audit", pages.audit),
     ("GET", "/api/session", api.session),
     ("GET", "/api/meters", api.search),
     ("GET", "/api/meters/{meter_number}", api.meter),

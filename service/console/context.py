@@ -53,3 +53,8 @@ def institution_of(request: web.Request) -> Institution:
         if institution.id == session.institution_id:
             return institution
     raise web.HTTPUnauthorized()  # the middleware refuses sessions of unknown institutions
+
+
+def actors_of(institution: Institution) -> list[str]:
+    """The exact `requested_by` names of the institution's console users."""
+    return [f"{institution.id}/{user.username}" for user in institution.console_users]

@@ -14,7 +14,9 @@ _SEARCH = """<form method="get" action="/meters" role="search">
 <input id="meter-search" name="q" value="{q}" autocomplete="off" inputmode="search"
  aria-controls="suggestions" placeholder="Type part of a meter number">
 <button type="submit">Search</button></form>
-<ul id="suggestions" role="listbox">{items}</ul>"""
+<ul id="suggestions" role="listbox" aria-live="polite">{items}</ul>"""
+_NOTHING = """<li class="empty" role="status">No meter number starts with <strong>{q}</strong>
+among the meters your institution has looked up or bought for.</li>"""
 _ITEM = '<li role="option"><a href="/meters/{href}">{number}</a> <span>{utility}</span></li>'
 _METER = """<dl class="meter">
 <dt>Meter number</dt><dd id="meter-number">{number}</dd>
@@ -45,6 +47,8 @@ def search_page(typed: str, hits: Sequence[tuple[str, str | None]]) -> Markup:
     items = join(
         render(_ITEM, href=path_segment(n), number=n, utility=u or "Unassigned") for n, u in hits
     )
+    if typed and not hits:
+        items = render(_NOTHING, q=typed)
     return render(_SEARCH, q=typed, items=items)
 
 

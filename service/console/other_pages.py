@@ -6,9 +6,7 @@ from collections.abc import Sequence
 
 from service.console.health_view import ProviderHealth
 from service.console.html import Markup, join, render
-from service.console.layout import exact
 from service.console.routing_view import UtilityRouting
-from service.console.store import AuditEntry
 
 NONE = "n/a"
 _HEALTH = """<p>Figures from the switch's latest metrics snapshots{window}.</p>
@@ -19,13 +17,9 @@ _HEALTH_ROW = """<tr data-provider-id="{pid}"><td>{pid}</td><td>{name}</td><td>{
 <td>{enabled}</td><td class="circuit">{circuit}</td><td class="rate">{rate}</td><td>{ok}</td>
 <td>{errors}</td><td>{timeouts}</td><td>{p50}</td><td>{p99}</td></tr>"""
 _ROUTING = """<table id="routing"><thead><tr><th>Utility</th><th>Ranked providers</th>
-<th>Excluded</th><th>Meters</th></tr></thead><tbody>{rows}</tbody></table>
-<h2>Audit log</h2><table id="audit"><thead><tr><th>Time</th><th>Actor</th><th>Action</th>
-<th>Subject</th><th>Details</th></tr></thead><tbody>{audit}</tbody></table>"""
+<th>Excluded</th><th>Meters</th></tr></thead><tbody>{rows}</tbody></table>"""
 _ROUTING_ROW = """<tr><td>{utility}</td><td>{ranked}</td><td>{excluded}</td>
 <td class="count">{meters}</td></tr>"""
-_AUDIT_ROW = """<tr><td>{at}</td><td>{actor}</td><td>{action}</td><td>{subject}</td>
-<td><code>{details}</code></td></tr>"""
 
 
 def _pct(value: float | None) -> str:
@@ -60,8 +54,8 @@ def health_page(rows: Sequence[ProviderHealth]) -> Markup:
     return render(_HEALTH, window=window, rows=body)
 
 
-def routing_page(rows: Sequence[UtilityRouting], audit: Sequence[AuditEntry]) -> Markup:
-    """Ranking and exclusions per utility with meter counts, then the audit log."""
+def routing_page(rows: Sequence[UtilityRouting]) -> Markup:
+    """Ranking and exclusions per utility, with the institution's meter counts."""
     routing = join(
         render(
             _ROUTING_ROW,
@@ -72,15 +66,4 @@ def routing_page(rows: Sequence[UtilityRouting], audit: Sequence[AuditEntry]) ->
         )
         for r in rows
     )
-    entries = join(
-        render(
-            _AUDIT_ROW,
-            at=exact(e.occurred_at),
-            actor=e.actor,
-            action=e.action,
-            subject=e.subject,
-            details=e.details,
-        )
-        for e in audit
-    )
-    return render(_ROUTING, rows=routing, audit=entries)
+    return render(_ROUTING, rows=routing)

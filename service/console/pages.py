@@ -1,4 +1,4 @@
-"""The HTML pages: Meter Management, Provider health, Routing preferences."""
+"""The HTML pages: Meter Management, Provider health, Routing preferences, Audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from service.console.context import console_of, institution_of, session_of
+from service.console.audit_view import audit_table
+from service.console.context import actors_of, console_of, institution_of, session_of
 from service.console.health_view import provider_health
 from service.console.html import Markup, path_segment, render
 from service.console.layout import page
@@ -14,7 +15,8 @@ from service.console.meter_pages import meter_page, search_page
 from service.console.other_pages import health_page, routing_page
 from service.console.routing_view import routing_view
 
-_UNKNOWN = "<p>The switch has not seen meter <strong>{number}</strong>.</p>"
+_UNKNOWN = """<p class="message" role="status">No meter <strong>{number}</strong> among the meters
+your institution has looked up or bought for.</p>"""
 
 
 def _html(request: web.Request, title: str, body: Markup, *, status: int = 200) -> web.Response:
@@ -31,11 +33,10 @@ async def home(request: web.Request) -> web.Response:
 async def meters(request: web.Request) -> web.Response:
     """GET /meters: the search box (suggestions come from the API as the user types)."""
     meters = console_of(request).meters
-    typed = request.query.get("q", "")
-    hits = [
-        (m.meter_number, meters.utility_name(m.utility_id)) for m in await meters.suggest(typed)
-    ]
-    return _html(request, "Meter Management", search_page(typed, hits if typed else []))
+    typed = request.query.get("q", "").strip()
+    found = await meters.suggest(typed, institution_of(request)) if typed else []
+    hits = [(m.meter_number, meters.utility_name(m.utility_id)) for m in found]
+    return _html(request, "Meter Management", search_page(typed, hits))
 
 
 async def meter(request: web.Request) -> web.Response:
@@ -73,6 +74,14 @@ async def routing(request: web.Request) -> web.Response:
     """GET /routing: the institution's routing preferences and audit log."""
     console = console_of(request)
     institution = institution_of(request)
-    rows = routing_view(console.config, institution, await console.store.meter_counts())
-    audit = await console.store.audit(institution.id)
-    return _html(request, "Routing preferences", routing_page(rows, audit))
+    rows = routing_view(
+        console.config, institution, await console.store.meter_counts(institution.id)
+    )
+    return _html(request, "Routing preferences", routing_page(rows))
+
+
+async def audit(request: web.Request) -> web.Response:
+    """GET /audit: the institution's audit log, newest first."""
+    institution = institution_of(request)
+    entries = await console_of(request).store.audit(institution.id, actors_of(institution))
+    return _html(request, "Audit log", audit_table(entries))

@@ -19,6 +19,7 @@ from service.config import SwitchConfig, load_config
 from service.console.app import console_app
 from service.console.auth import Authenticator
 from service.console.context import Console
+from service.console.events_feed import EventsFeed
 from service.console.marks import MarkPublisher
 from service.console.meters import MeterService
 from service.console.metrics_feed import MetricsFeed
@@ -59,8 +60,10 @@ async def running_console(
             window_s=console.metrics_window_s,
         )
         stop = asyncio.Event()
+        events = EventsFeed(bootstrap=settings.kafka_bootstrap, prefix=prefix, pool=pool)
         feeding = asyncio.create_task(feed.run(stop), name="console-metrics-feed")
-        stack.push_async_callback(_stopped, stop, feeding)
+        projecting = asyncio.create_task(events.run(stop), name="console-events-feed")
+        stack.push_async_callback(_stopped, stop, feeding, projecting)
         app = console_app(_console(config, console, pool=pool, store=store, marks=marks, feed=feed))
         yield await stack.enter_async_context(serving(app, host=console.host, port=console.port))
 
@@ -98,10 +101,11 @@ def _console(
     )
 
 
-async def _stopped(stop: asyncio.Event, task: asyncio.Task[None]) -> None:
+async def _stopped(stop: asyncio.Event, *tasks: asyncio.Task[None]) -> None:
     stop.set()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def serve(settings: Settings) -> None:

@@ -15,14 +15,15 @@ from typing import Any
 import asyncpg
 
 _RECORD = "INSERT INTO console_sign_in_attempts (subject) VALUES ($1), ($2) RETURNING id"
-# For each subject: attempts in the window, and when the limit-th newest one leaves it.
+# For each subject: attempts in the window up to this one (parallel attempts are ordered by
+# id, so exactly the first `limit` pass), and when the limit-th newest one leaves the window.
 _COUNT = """
 SELECT count(*) AS n,
        extract(epoch FROM (
            (array_agg(at ORDER BY at DESC))[$3] + make_interval(secs => $2) - now()
        )) AS wait_s
 FROM console_sign_in_attempts
-WHERE subject = $1 AND at > now() - make_interval(secs => $2)
+WHERE subject = $1 AND at > now() - make_interval(secs => $2) AND id <= $4
 """
 _EXPIRE = """
 DELETE FROM console_sign_in_attempts
@@ -69,8 +70,8 @@ class SignInThrottle:
             await conn.execute(_EXPIRE, list(subjects), self._window_s)
             ids = tuple(r["id"] for r in await conn.fetch(_RECORD, *subjects))
             waits = []
-            for subject, limit in zip(subjects, self._limits, strict=True):
-                row: Any = await conn.fetchrow(_COUNT, subject, self._window_s, limit + 1)
+            for subject, limit, mine in zip(subjects, self._limits, ids, strict=True):
+                row: Any = await conn.fetchrow(_COUNT, subject, self._window_s, limit + 1, mine)
                 if row["n"] > limit:
                     waits.append(max(1.0, float(row["wait_s"] or self._window_s)))
             if waits:

@@ -29,6 +29,17 @@
     return li;
   }
 
+  function ended() {
+    const li = document.createElement("li");
+    li.className = "session-ended";
+    li.setAttribute("role", "alert");
+    const link = document.createElement("a");
+    link.href = "/login?next=" + encodeURIComponent("/meters?q=" + input.value.trim());
+    link.textContent = "Sign in again";
+    li.append("Your session has ended. ", link, " to go on searching.");
+    return li;
+  }
+
   async function suggest() {
     const typed = input.value.trim();
     const ticket = ++latest;
@@ -41,7 +52,14 @@
       credentials: "same-origin",
     });
     // A slower answer to an older prefix must not replace a newer one.
-    if (ticket !== latest || !response.ok) {
+    if (ticket !== latest) {
+      return;
+    }
+    if (response.status === 401) {
+      list.replaceChildren(ended());
+      return;
+    }
+    if (!response.ok) {
       return;
     }
     const body = await response.json();

@@ -61,6 +61,7 @@ async def learn(ob: ObservedSwitch, meter: str) -> None:
     )
     await ob.sw.publish(Topic.LOOKUP_REQUESTED, request)
     await ob.sw.wait_for(Topic.LOOKUP_COMPLETED, lambda e: e["lookup_id"] == request.lookup_id)
+    await ob.console_knows("INST", meter)
 
 
 async def purchase(ob: ObservedSwitch, meter: str) -> None:

@@ -41,6 +41,7 @@ async def seen_meter(ob: ObservedSwitch, meter: str, institution: str = "INST") 
     )
     await ob.sw.publish(Topic.LOOKUP_REQUESTED, request)
     await ob.sw.wait_for(Topic.LOOKUP_COMPLETED, lambda e: e["lookup_id"] == request.lookup_id)
+    await ob.console_knows(institution, meter)
 
 
 @pytest.fixture
@@ -115,6 +116,9 @@ async def test_one_institution_cannot_act_in_another_s_name(ob: ObservedSwitch) 
     base = ob.console_url
     async with new_client() as http:
         token = await sign_in(http, base, who=MALLORY)
+        async with http.get(f"{base}/api/meters/{METER}") as answer:
+            assert answer.status == 404  # only INST has looked it up so far
+        await seen_meter(ob, METER, "OTHER")
         async with http.get(f"{base}/api/meters/{METER}") as answer:
             mine = await answer.json()
         assert [p["provider_id"] for p in mine["providers"]] == ["P1"]  # OTHER enables P1 only
