@@ -1,4 +1,4 @@
-"""Session values and the sign-in form's CSRF tokens (the sessions themselves live in PostgreSQL)."""
+"""Session values and the sign-in form's CSRF tokens (sessions live in PostgreSQL)."""
 
 from __future__ import annotations
 
