@@ -8,7 +8,8 @@ from aiohttp import web
 
 from service.console.audit_view import audit_json
 from service.console.context import actors_of, console_of, institution_of, session_of
-from service.console.health_view import provider_health
+from service.console.health_page import health_json
+from service.console.health_view import as_of, provider_health
 from service.console.limits import json_body
 from service.console.routing_view import routing_view
 
@@ -80,8 +81,9 @@ async def rebroadcast(request: web.Request) -> web.Response:
 async def providers(request: web.Request) -> web.Response:
     """GET /api/providers: Provider health."""
     console = console_of(request)
-    rows = provider_health(console.config, institution_of(request), console.feed.latest())
-    return web.json_response({"providers": [r.as_json() for r in rows]})
+    latest = console.feed.latest()
+    rows = provider_health(console.config, institution_of(request), latest)
+    return web.json_response(health_json(rows, as_of(latest)))
 
 
 async def routing(request: web.Request) -> web.Response:

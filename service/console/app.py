@@ -25,6 +25,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/meters/{meter_number}", pages.meter),
     ("POST", "/meters/{meter_number}/confirm-support", pages.confirm_support),
     ("GET", "/providers", pages.providers),
+    ("GET", "/providers/{provider_id}/{chart:latency|errors}.svg", pages.provider_chart),
     ("GET", "/routing", pages.routing),
     ("GET", "/audit", pages.audit),
     ("GET", "/api/session", api.session),

@@ -24,12 +24,13 @@ _METER = """<dl class="meter">
 <dt>Routing</dt><dd id="routing-blocked">{routing}</dd>
 {credit}</dl>
 {flag}
-<table id="providers"><thead><tr><th>Provider ID</th><th>Provider</th>
+<table id="providers" class="stack"><thead><tr><th>Provider ID</th><th>Provider</th>
 <th>Last response</th><th>Support status</th></tr></thead><tbody>{rows}</tbody></table>
 {confirm}"""
-_ROW = """<tr data-provider-id="{pid}"><td class="provider-id">{pid}</td>
-<td class="provider-name">{name}</td><td class="last-response" title="{title}">{since}</td>
-<td class="support-status">{status}</td></tr>"""
+_ROW = """<tr data-provider-id="{pid}"><td class="provider-id" data-label="Provider ID">{pid}</td>
+<td class="provider-name" data-label="Provider">{name}</td>
+<td class="last-response" title="{title}" data-label="Last response">{since}</td>
+<td class="support-status" data-label="Support status">{status}</td></tr>"""
 _CREDIT = """<dt>Municipality block</dt><dd id="credit-block">METER_ID_BLOCKED reported by
 provider {provider} on the last purchase ({at}). A rebroadcast cannot clear it.</dd>"""
 _FLAG = """<p id="flag-message" class="message" role="status">This meter is marked for rebroadcast

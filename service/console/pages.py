@@ -8,11 +8,13 @@ from aiohttp import web
 
 from service.console.audit_view import audit_table
 from service.console.context import actors_of, console_of, institution_of, session_of
-from service.console.health_view import provider_health
+from service.console.health_chart import error_chart, latency_chart, points
+from service.console.health_page import health_page
+from service.console.health_view import as_of, provider_health
 from service.console.html import Markup, path_segment, render
 from service.console.layout import page
 from service.console.meter_pages import meter_page, search_page
-from service.console.other_pages import health_page, routing_page
+from service.console.other_pages import routing_page
 from service.console.routing_view import routing_view
 
 _UNKNOWN = """<p class="message" role="status">No meter <strong>{number}</strong> among the meters
@@ -66,8 +68,21 @@ async def confirm_support(request: web.Request) -> web.Response:
 async def providers(request: web.Request) -> web.Response:
     """GET /providers: Provider health."""
     console = console_of(request)
-    rows = provider_health(console.config, institution_of(request), console.feed.latest())
-    return _html(request, "Provider health", health_page(rows))
+    latest = console.feed.latest()
+    rows = provider_health(console.config, institution_of(request), latest)
+    return _html(request, "Provider health", health_page(rows, as_of(latest)))
+
+
+async def provider_chart(request: web.Request) -> web.Response:
+    """GET /providers/{provider_id}/{chart}.svg: latency or errors + timeouts, last hour."""
+    console = console_of(request)
+    provider_id = request.match_info["provider_id"]
+    names = {p.id: p.name for p in console.config.providers}
+    if provider_id not in names:
+        raise web.HTTPNotFound(text="no such provider")
+    series = points(console.feed.history(), provider_id, datetime.now(UTC))
+    draw = latency_chart if request.match_info["chart"] == "latency" else error_chart
+    return web.Response(text=draw(names[provider_id], series), content_type="image/svg+xml")
 
 
 async def routing(request: web.Request) -> web.Response:

@@ -58,7 +58,16 @@ async def ob(kafka_bootstrap: str, database_url: str, topic_prefix: str) -> Any:
 
 
 def _concrete(path: str) -> str:
-    return path.replace("{meter_number}", METER)
+    values = {
+        "{meter_number}": METER,
+        "{provider_id}": "P1",
+        "{chart:latency|errors}": "latency",
+        "{kind}": "purchase",
+        "{transaction_id}": "x",
+    }
+    for name, value in values.items():
+        path = path.replace(name, value)
+    return path
 
 
 async def test_nothing_is_readable_without_signing_in(ob: ObservedSwitch) -> None:
