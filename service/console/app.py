@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from service.console import account, api, login, pages
+from service.console import account, api, login, pages, transactions
 from service.console.context import CONSOLE, Console
 from service.console.security import on_prepare, require_session, security_headers
 
@@ -28,6 +28,8 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/providers/{provider_id}/{chart:latency|errors}.svg", pages.provider_chart),
     ("GET", "/routing", pages.routing),
     ("GET", "/audit", pages.audit),
+    ("GET", "/transactions", transactions.search_page),
+    ("GET", "/transactions/{kind}/{transaction_id}", transactions.detail_page),
     ("GET", "/api/session", api.session),
     ("GET", "/api/meters", api.search),
     ("GET", "/api/meters/{meter_number}", api.meter),
@@ -35,6 +37,8 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/api/providers", api.providers),
     ("GET", "/api/routing", api.routing),
     ("GET", "/api/audit", api.audit),
+    ("GET", "/api/transactions", transactions.search_api),
+    ("GET", "/api/transactions/{kind}/{transaction_id}", transactions.detail_api),
     ("GET", "/api/openapi.yaml", api.openapi),
 )
 

@@ -15,6 +15,7 @@ from service.console.sessions import FormTokens, Session
 from service.console.settings import ConsoleSettings
 from service.console.store import ConsoleStore
 from service.console.throttle import SignInThrottle
+from service.console.transactions_store import TransactionStore
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +31,7 @@ class Console:
     meters: MeterService
     store: ConsoleStore
     feed: MetricsFeed
+    transactions: TransactionStore
 
 
 CONSOLE = web.AppKey("console", Console)

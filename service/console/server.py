@@ -28,6 +28,7 @@ from service.console.sessions import FormTokens
 from service.console.settings import ConsoleSettings
 from service.console.store import ConsoleStore
 from service.console.throttle import SignInThrottle
+from service.console.transactions_store import TransactionStore
 from service.handlers.directory import Directory
 from service.observability.health import serving
 from service.settings import Settings
@@ -98,6 +99,7 @@ def _console(
         ),
         store=store,
         feed=feed,
+        transactions=TransactionStore(pool),
     )
 
 

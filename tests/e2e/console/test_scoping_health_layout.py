@@ -5,11 +5,16 @@ refreshes; every page fits 390 px, 768 px and desktop widths without sideways sc
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
+from schemas.v1.base import Money
+from schemas.v1.inputs import PurchaseRequested
 from service.topics import Topic
 from tests.e2e.console.conftest import learn, screenshot_path, sign_in
 from tests.support.observed import MALLORY, ObservedSwitch, until
@@ -143,4 +148,57 @@ async def test_every_page_fits_the_width_without_sideways_scrolling(
         assert overflow <= 0, (path, width, overflow)
         name = path.strip("/").split("?")[0].replace("/", "-") or "home"
         await page.screenshot(path=screenshot_path(f"layout-{width}-{name}"), full_page=True)
+    await page.context.close()
+
+
+async def _buy(ob: ObservedSwitch, meter: str, institution: str) -> dict[str, Any]:
+    request = PurchaseRequested(
+        event_id=uuid.uuid4(),
+        occurred_at=datetime.now(UTC),
+        purchase_id=uuid.uuid4(),
+        institution_id=institution,
+        meter_number=meter,
+        amount=Money(value=2550, currency="ZAR"),
+    )
+    await ob.sw.publish(Topic.PURCHASE_REQUESTED, request)
+    pid = str(request.purchase_id)
+    (issued,) = await ob.sw.wait_for(Topic.TOKEN_ISSUED, lambda e: e["purchase_id"] == pid)
+    return issued
+
+
+async def test_transaction_search_finds_a_purchase_and_traces_it_with_masked_tokens(
+    shared_browser: Browser, seen: ObservedSwitch
+) -> None:
+    """By meter: the purchase line; its trace: input, PURCHASE call, token.issued masked."""
+    issued = await _buy(seen, INST_METER, "INST")
+    theirs = await _buy(seen, OTHER_METER, "OTHER")
+    token = next(t["token"] for t in issued["tokens"] if t["token"])
+    page = await _page(shared_browser, seen.console_url, ("INST", "alice"))
+    await page.get_by_role("link", name="Transactions").click()
+
+    async def listed() -> bool:
+        await page.goto(f"{seen.console_url}/transactions?q={INST_METER}")
+        row = page.locator(f'#transactions tr[data-id="{issued["purchase_id"]}"]')
+        return await row.count() == 1 and "Token issued" in await row.inner_text()
+
+    await until(listed, within_s=15)
+    row = page.locator(f'#transactions tr[data-id="{issued["purchase_id"]}"]')
+    await expect(row).to_contain_text("ZAR 25.50")
+    await expect(page.locator("#transactions tbody tr", has_text="Lookup")).to_have_count(1)
+    await page.screenshot(path=screenshot_path("transactions"), full_page=True)
+    await row.get_by_role("link").click()
+    await expect(page.locator("#outcome")).to_have_text("Token issued")
+    trace = page.locator("#trace")
+    await expect(trace.locator('li[data-step="input"]')).to_contain_text("ppu.purchase.requested")
+    await expect(trace.locator('li[data-step="call"]')).to_contain_text("PURCHASE to P1")
+    await expect(trace.locator('li[data-step="output"]')).to_contain_text("ppu.token.issued")
+    text = await trace.inner_text()
+    assert token not in text
+    assert token[-4:] in text
+    await page.screenshot(path=screenshot_path("transaction-trace"), full_page=True)
+    other = f"{seen.console_url}/transactions/purchase/{theirs['purchase_id']}"
+    assert (await page.goto(other)) is not None
+    await expect(page.get_by_role("status")).to_contain_text("No such purchase")
+    await page.goto(f"{seen.console_url}/transactions?q={theirs['purchase_id']}")
+    await expect(page.locator("#no-transactions")).to_be_visible()
     await page.context.close()
