@@ -11,7 +11,6 @@ from service.console.context import actors_of, console_of, institution_of, sessi
 from service.console.health_page import health_json
 from service.console.health_view import as_of, provider_health
 from service.console.limits import json_body
-from service.console.routing_view import routing_view
 
 OPENAPI = Path(__file__).with_name("openapi.yaml")
 OPENAPI_TEXT = web.AppKey("openapi_text", str)
@@ -84,15 +83,6 @@ async def providers(request: web.Request) -> web.Response:
     latest = console.feed.latest()
     rows = provider_health(console.config, institution_of(request), latest)
     return web.json_response(health_json(rows, as_of(latest)))
-
-
-async def routing(request: web.Request) -> web.Response:
-    """GET /api/routing: the institution's ranking and exclusions per utility, meter counts."""
-    console = console_of(request)
-    institution = institution_of(request)
-    counts = await console.store.meter_counts(institution.id)
-    rows = routing_view(console.config, institution, counts)
-    return web.json_response({"utilities": [r.as_json() for r in rows]})
 
 
 async def audit(request: web.Request) -> web.Response:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from service.console import account, api, login, pages, transactions
+from service.console import account, api, login, pages, routing, transactions
 from service.console.context import CONSOLE, Console
 from service.console.security import on_prepare, require_session, security_headers
 
@@ -25,8 +25,11 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/meters/{meter_number}", pages.meter),
     ("POST", "/meters/{meter_number}/confirm-support", pages.confirm_support),
     ("GET", "/providers", pages.providers),
-    ("GET", "/providers/{provider_id}/{chart:latency|errors}.svg", pages.provider_chart),
-    ("GET", "/routing", pages.routing),
+    ("GET", "/providers/{provider_id}/{chart}.svg", pages.provider_chart),
+    ("GET", "/routing", routing.routing_form),
+    ("POST", "/routing/utilities/{utility_id}", routing.save_utility_form),
+    ("POST", "/routing/meters", routing.add_meter_form),
+    ("POST", "/routing/meters/{meter_number}/remove", routing.remove_meter_form),
     ("GET", "/audit", pages.audit),
     ("GET", "/transactions", transactions.search_page),
     ("GET", "/transactions/{kind}/{transaction_id}", transactions.detail_page),
@@ -35,7 +38,10 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/api/meters/{meter_number}", api.meter),
     ("POST", "/api/meters/{meter_number}/rebroadcast", api.rebroadcast),
     ("GET", "/api/providers", api.providers),
-    ("GET", "/api/routing", api.routing),
+    ("GET", "/api/routing", routing.routing_api),
+    ("PUT", "/api/routing/utilities/{utility_id}", routing.put_utility),
+    ("PUT", "/api/routing/meters/{meter_number}", routing.put_meter),
+    ("DELETE", "/api/routing/meters/{meter_number}", routing.delete_meter),
     ("GET", "/api/audit", api.audit),
     ("GET", "/api/transactions", transactions.search_api),
     ("GET", "/api/transactions/{kind}/{transaction_id}", transactions.detail_api),

@@ -10,6 +10,7 @@ from service.config import Institution, SwitchConfig
 from service.console.auth import Authenticator
 from service.console.meters import MeterService
 from service.console.metrics_feed import MetricsFeed
+from service.console.routing_edit import RoutingEditor
 from service.console.session_store import SessionStore
 from service.console.sessions import FormTokens, Session
 from service.console.settings import ConsoleSettings
@@ -32,6 +33,7 @@ class Console:
     store: ConsoleStore
     feed: MetricsFeed
     transactions: TransactionStore
+    routing: RoutingEditor
 
 
 CONSOLE = web.AppKey("console", Console)

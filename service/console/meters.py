@@ -38,6 +38,11 @@ class MeterService:
         self._limit = search_limit
         self._wait_s = mark_wait_s
 
+    @property
+    def directory(self) -> Directory:
+        """The configuration as the switch reads it."""
+        return self._dir
+
     async def suggest(self, typed: str, institution: Institution) -> list[MeterSummary]:
         """The institution's meters starting with the typed text, normalised as the switch
         normalises numbers."""

@@ -1,4 +1,4 @@
-"""The HTML pages: Meter Management, Provider health, Routing preferences, Audit log."""
+"""The HTML pages: Meter Management, Provider health, Audit log."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from service.console.health_view import as_of, provider_health
 from service.console.html import Markup, path_segment, render
 from service.console.layout import page
 from service.console.meter_pages import meter_page, search_page
-from service.console.other_pages import routing_page
-from service.console.routing_view import routing_view
 
 _UNKNOWN = """<p class="message" role="status">No meter <strong>{number}</strong> among the meters
 your institution has looked up or bought for.</p>"""
@@ -78,21 +76,12 @@ async def provider_chart(request: web.Request) -> web.Response:
     console = console_of(request)
     provider_id = request.match_info["provider_id"]
     names = {p.id: p.name for p in console.config.providers}
-    if provider_id not in names:
-        raise web.HTTPNotFound(text="no such provider")
+    chart = request.match_info["chart"]
+    if provider_id not in names or chart not in {"latency", "errors"}:
+        raise web.HTTPNotFound(text="no such chart")
     series = points(console.feed.history(), provider_id, datetime.now(UTC))
-    draw = latency_chart if request.match_info["chart"] == "latency" else error_chart
+    draw = latency_chart if chart == "latency" else error_chart
     return web.Response(text=draw(names[provider_id], series), content_type="image/svg+xml")
-
-
-async def routing(request: web.Request) -> web.Response:
-    """GET /routing: the institution's routing preferences and audit log."""
-    console = console_of(request)
-    institution = institution_of(request)
-    rows = routing_view(
-        console.config, institution, await console.store.meter_counts(institution.id)
-    )
-    return _html(request, "Routing preferences", routing_page(rows))
 
 
 async def audit(request: web.Request) -> web.Response:

@@ -23,6 +23,7 @@ from service.console.events_feed import EventsFeed
 from service.console.marks import MarkPublisher
 from service.console.meters import MeterService
 from service.console.metrics_feed import MetricsFeed
+from service.console.routing_edit import RoutingEditor
 from service.console.session_store import SessionStore
 from service.console.sessions import FormTokens
 from service.console.settings import ConsoleSettings
@@ -65,7 +66,9 @@ async def running_console(
         feeding = asyncio.create_task(feed.run(stop), name="console-metrics-feed")
         projecting = asyncio.create_task(events.run(stop), name="console-events-feed")
         stack.push_async_callback(_stopped, stop, feeding, projecting)
-        app = console_app(_console(config, console, pool=pool, store=store, marks=marks, feed=feed))
+        parts = _console(config, console, pool=pool, store=store, marks=marks, feed=feed)
+        await parts.routing.seed()  # the file's first values, if no switch has seeded them yet
+        app = console_app(parts)
         yield await stack.enter_async_context(serving(app, host=console.host, port=console.port))
 
 
@@ -78,6 +81,7 @@ def _console(
     marks: MarkPublisher,
     feed: MetricsFeed,
 ) -> Console:
+    directory = Directory(config)
     return Console(
         config=config,
         settings=console,
@@ -92,7 +96,7 @@ def _console(
         ),
         meters=MeterService(
             store=store,
-            directory=Directory(config),
+            directory=directory,
             marks=marks,
             search_limit=console.search_limit,
             mark_wait_s=console.mark_wait_s,
@@ -100,6 +104,7 @@ def _console(
         store=store,
         feed=feed,
         transactions=TransactionStore(pool),
+        routing=RoutingEditor(pool, config, directory),
     )
 
 

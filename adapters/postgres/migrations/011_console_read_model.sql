@@ -46,3 +46,28 @@ CREATE TABLE console_feed_offsets (
     next_offset bigint NOT NULL,
     PRIMARY KEY (topic, "partition")
 );
+
+-- Routing preferences edited in the console. The TOML file seeds an institution's first
+-- values once (routing_seeded records that), after which these rows are the truth: every
+-- switch instance reloads them when notified on channel ppu_routing, for its next purchase.
+CREATE TABLE routing_preferences (
+    institution_id text NOT NULL,
+    utility_id     text NOT NULL,
+    ranked         text[] NOT NULL DEFAULT '{}',
+    excluded       text[] NOT NULL DEFAULT '{}',
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    updated_by     text NOT NULL,
+    PRIMARY KEY (institution_id, utility_id)
+);
+CREATE TABLE routing_meter_preferences (
+    institution_id text NOT NULL,
+    meter_number   text COLLATE "C" NOT NULL,
+    provider_id    text NOT NULL,
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    updated_by     text NOT NULL,
+    PRIMARY KEY (institution_id, meter_number)
+);
+CREATE TABLE routing_seeded (
+    institution_id text PRIMARY KEY,
+    seeded_at      timestamptz NOT NULL DEFAULT now()
+);

@@ -61,7 +61,7 @@ def _concrete(path: str) -> str:
     values = {
         "{meter_number}": METER,
         "{provider_id}": "P1",
-        "{chart:latency|errors}": "latency",
+        "{chart}": "latency",
         "{kind}": "purchase",
         "{transaction_id}": "x",
     }
