@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import structlog
 
 from adapters.postgres.audit import PgAuditLog
 from adapters.postgres.routing_preferences import load, save_meter, save_utility, seed
@@ -18,6 +19,7 @@ from service.console.meters import normalised_or_none
 from service.handlers.directory import Directory
 from service.ports.routing import StoredRouting, UtilityPreferences
 
+log = structlog.get_logger(__name__)
 ACTION = "ROUTING_EDITED"
 
 
@@ -71,8 +73,12 @@ class RoutingEditor:
 
     async def seed(self) -> None:
         """Copy the file's preferences for institutions never seeded (the switch does too)."""
-        async with self._pool.acquire() as conn:
-            await seed(conn, self._config)
+        try:
+            async with self._pool.acquire() as conn:
+                await seed(conn, self._config)
+        except asyncpg.UndefinedTableError:
+            # Started before the switch migrated the database: the switch seeds at its start.
+            log.info("routing_seed_left_to_the_switch")
 
     async def current(self, institution: Institution) -> StoredRouting:
         """The institution's stored preferences (empty if not seeded yet)."""
