@@ -47,8 +47,17 @@ async def change_password(request: web.Request) -> web.Response:
     console, session = console_of(request), session_of(request)
     form = await request.post()
     current, new, again = (str(form.get(k, "")) for k in ("current", "new", "again"))
+    # Guesses at the current password count like failed sign-ins (a stolen session is no
+    # shortcut to the password).
+    attempt = await console.throttle.begin(
+        session.institution_id, session.username, request.remote or "unknown"
+    )
+    if attempt.throttled:
+        message = f"Too many wrong passwords. Try again in {attempt.minutes} minute(s)."
+        return _account(request, message, 429)
     if not await console.auth.authenticate(session.institution_id, session.username, current):
         return _account(request, "The current password is wrong; nothing changed.", 400)
+    await console.throttle.succeeded(attempt)
     problem = _new_password_problem(current, new, again)
     if problem:
         return _account(request, f"{problem} Nothing changed.", 400)

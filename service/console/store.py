@@ -27,6 +27,10 @@ JOIN meters m ON m.meter_number = s.meter_number
 WHERE s.institution_id = $1 AND s.meter_number >= $2 AND ($3::text IS NULL OR s.meter_number < $3)
 ORDER BY s.meter_number LIMIT $4
 """
+_AUDITED_SINCE = """
+SELECT 1 FROM audit_log
+WHERE actor = $1 AND action = $2 AND occurred_at > now() - make_interval(secs => $3) LIMIT 1
+"""
 _SEEN = "SELECT 1 FROM console_meter_sightings WHERE institution_id = $1 AND meter_number = $2"
 _COUNTS = """
 SELECT m.utility_id, count(*) AS n FROM console_meter_sightings s
@@ -120,6 +124,11 @@ class ConsoleStore:
         """The institution's entries and its users' (exact actor names), newest first."""
         rows: list[Any] = await self._pool.fetch(_AUDIT, institution_id, actors, limit)
         return [AuditEntry(**dict(r)) for r in rows]
+
+    async def audited_since(self, actor: str, action: str, *, within_s: float) -> bool:
+        """Whether `actor` has an `action` entry from the last `within_s` seconds."""
+        found = await self._pool.fetchval(_AUDITED_SINCE, actor, action, float(within_s))
+        return found is not None
 
     async def record_audit(
         self,
