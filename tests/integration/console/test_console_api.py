@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+import asyncpg
 import pytest
 import yaml
 
@@ -215,3 +216,20 @@ async def test_the_openapi_document_is_served_to_signed_in_users(ob: ObservedSwi
         async with http.get(f"{ob.console_url}/api/openapi.yaml") as answer:
             document = yaml.safe_load(await answer.text())
     assert document["openapi"].startswith("3.")
+
+
+async def test_a_session_past_its_absolute_end_is_refused_even_when_busy(
+    ob: ObservedSwitch,
+) -> None:
+    """8 hours after sign-in the session ends, however recently it was used."""
+    async with new_client() as http:
+        await sign_in(http, ob.console_url)
+        async with http.get(f"{ob.console_url}/api/session") as answer:
+            assert answer.status == 200
+        conn = await asyncpg.connect(ob.database_url)
+        try:
+            await conn.execute("UPDATE console_sessions SET expires_at = now() - interval '1 s'")
+        finally:
+            await conn.close()
+        async with http.get(f"{ob.console_url}/api/session") as answer:
+            assert answer.status == 401
