@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from service.console.html import Markup, join, render
+from service.console.html import Markup, join, path_segment, render
 from service.console.layout import exact
 from service.console.store import AuditEntry
 
@@ -22,8 +22,9 @@ _WHAT = {
 _TABLE = """<table id="audit" class="stack"><thead><tr><th>When</th><th>Who</th><th>What</th>
 <th>Meter</th><th>Reason or change</th></tr></thead><tbody>{rows}</tbody></table>{empty}"""
 _ROW = """<tr data-action="{action}"><td data-label="When">{at}</td><td data-label="Who">{who}</td>
-<td data-label="What">{what}</td><td data-label="Meter">{meter}</td>
+<td data-label="What">{what}</td><td data-label="Meter">{meter_link}</td>
 <td data-label="Reason">{reason}{followed}</td></tr>"""
+_METER = '<a href="/meters/{href}">{meter}</a>'
 _CLEARED = '<br><span class="cleared">CLEARED {at}: {reason}</span>'
 _WAITING = (
     '<br><span class="pending">Not cleared yet: waits for the meter&#39;s next lookup or'
@@ -60,12 +61,19 @@ def _reason(action: str, details: dict[str, Any]) -> str:
     return str(details.get("reason") or "")
 
 
+def _meter(entry: AuditEntry) -> str | None:
+    if entry.action == "REBROADCAST_MARK":
+        return entry.subject
+    meter = _details(entry).get("meter_number")
+    return str(meter) if meter else None
+
+
 def audit_line(entry: AuditEntry) -> AuditLine:
     """The entry's action in words, its meter (for marks) and its reason or change."""
     return AuditLine(
         entry=entry,
         what=_WHAT.get(entry.action, entry.action.replace("_", " ").capitalize()),
-        meter=entry.subject if entry.action == "REBROADCAST_MARK" else None,
+        meter=_meter(entry),
         reason=_reason(entry.action, _details(entry)),
     )
 
@@ -104,7 +112,9 @@ def audit_table(entries: Sequence[AuditEntry]) -> Markup:
             at=exact(e.occurred_at),
             who=e.actor,
             what=(line := audit_line(e)).what,
-            meter=line.meter or "",
+            meter_link=render(_METER, href=path_segment(line.meter), meter=line.meter)
+            if line.meter
+            else "",
             reason=line.reason,
             followed=_followed(e),
         )
