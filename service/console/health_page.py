@@ -18,7 +18,7 @@ supported, a municipality's block) is the provider answering as it should.</p>
 <table id="provider-health" class="stack"><thead><tr><th>Provider</th><th>Health</th>
 <th>Circuit</th><th>Requests</th><th>Success</th><th>Decline</th><th>Error</th><th>Timeout</th>
 <th>p50</th><th>p99</th><th>Weight</th><th>Enabled</th></tr></thead><tbody>{rows}</tbody></table>
-<h2>Last hour</h2><div class="charts">{charts}</div>"""
+{not_offered}<h2>Last hour</h2><div class="charts">{charts}</div>"""
 _ROW = """<tr data-provider-id="{pid}"><td data-label="Provider">{name} ({pid})</td>
 <td data-label="Health" class="health" data-field="health">{health}</td>
 <td data-label="Circuit" class="circuit" data-field="circuit">{circuit}</td>
@@ -29,6 +29,8 @@ _ROW = """<tr data-provider-id="{pid}"><td data-label="Provider">{name} ({pid})<
 <td data-label="Timeout" data-field="timeout">{timeout}</td>
 <td data-label="p50" data-field="p50">{p50}</td><td data-label="p99" data-field="p99">{p99}</td>
 <td data-label="Weight">{weight}</td><td data-label="Enabled">{enabled}</td></tr>"""
+_NOT_OFFERED = """<p class="hint" id="not-offered">Optional operations a provider does not offer
+(it answered 404 or 501; the switch no longer asks): {items}.</p>"""
 _CHARTS = """<figure class="chart" data-provider-id="{pid}"><figcaption>{name} ({pid})</figcaption>
 <img src="/providers/{href}/latency.svg" alt="{name}: p50 and p99 latency over the last hour"
  width="600" height="160">
