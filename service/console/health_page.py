@@ -89,4 +89,12 @@ def health_page(rows: Sequence[ProviderHealth], at: datetime | None) -> Markup:
         render(_CHARTS, pid=r.provider_id, name=r.name, href=path_segment(r.provider_id))
         for r in rows
     )
-    return render(_PAGE, refresh=REFRESH_S, as_of=as_of_text(at, rows), rows=body, charts=charts)
+    lacking = "; ".join(f"{r.name}: {', '.join(r.not_offered)}" for r in rows if r.not_offered)
+    return render(
+        _PAGE,
+        refresh=REFRESH_S,
+        as_of=as_of_text(at, rows),
+        rows=body,
+        not_offered=render(_NOT_OFFERED, items=lacking) if lacking else "",
+        charts=charts,
+    )

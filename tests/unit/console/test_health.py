@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from service.console.health_chart import error_chart, latency_chart, points
-from service.console.health_view import Classes, health_label
+from service.console.health_page import health_page
+from service.console.health_view import Classes, ProviderHealth, health_label
 from service.console.numbers import duration_ms, rate, share
 from service.observability.snapshot import MetricsSnapshot, ProviderFigures
 
@@ -83,3 +84,28 @@ def test_charts_bucket_the_last_hour_by_minute_and_draw_svg() -> None:
     assert 'data-series="p50"' in svg
     assert 'data-series="errors+timeouts"' in error_chart("Sim P1", series)
     assert "No figures in the last hour" in latency_chart("Sim P1", [])
+
+
+def test_the_page_names_the_operations_a_provider_does_not_offer() -> None:
+    """A provider that answered 404/501 to optional operations is listed under the table."""
+    row = ProviderHealth(
+        provider_id="P1",
+        name="Sim P1",
+        weight=1,
+        enabled=True,
+        circuit=None,
+        requests=None,
+        requests_per_s=None,
+        success_rate=None,
+        decline_rate=None,
+        error_rate=None,
+        timeout_rate=None,
+        latency_p50_ms=None,
+        latency_p99_ms=None,
+        window_s=None,
+        health="No traffic",
+        not_offered=("reprint", "trial"),
+    )
+    page = health_page([row], None)
+    assert "Sim P1: reprint, trial" in page
+    assert "No figures from the switch yet" in page
