@@ -16,6 +16,7 @@ from adapters.kafka.producer import KafkaPublisher, new_producer
 from adapters.postgres.errors import translate as translate_pg_error
 from adapters.postgres.outbox import PgOutboxStore
 from adapters.postgres.retention import PgRetentionStore
+from adapters.postgres.routing_preferences import RoutingWatcher
 from adapters.postgres.store import PgSwitchStore
 from schemas.v1.inputs import LookupRequested, PurchaseRequested, RebroadcastFlag
 from service.config import SwitchConfig
@@ -113,6 +114,10 @@ async def switch_app(
         outbox = PgOutboxStore(dsn)
         stack.push_async_callback(outbox.close)
         parts = _Parts(settings, config, pool, providers, clock)
+        # Routing preferences edited in the console apply from the next purchase, no restart.
+        routing = RoutingWatcher(dsn=dsn, config=config, apply=parts.directory.use_stored_routing)
+        await routing.start()
+        stack.push_async_callback(routing.close)
         parts.workers = WorkerSettings(lease=_lease(config, environ))
         router = parts.router()
         gate = OutageGate(_postgres_answers(dsn))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from aiohttp import web
 
-from service.console.context import console_of, institution_of, session_of
-from service.console.health_view import provider_health
-from service.console.routing_view import routing_view
+from service.console.audit_view import audit_json
+from service.console.context import actors_of, console_of, institution_of, session_of
+from service.console.health_page import health_json
+from service.console.health_view import as_of, provider_health
+from service.console.limits import json_body
 
 OPENAPI = Path(__file__).with_name("openapi.yaml")
 OPENAPI_TEXT = web.AppKey("openapi_text", str)
@@ -23,7 +24,8 @@ async def session(request: web.Request) -> web.Response:
         {
             "institution_id": current.institution_id,
             "username": current.username,
-            "csrf_token": console_of(request).sessions.csrf_token(current.session_id),
+            "csrf_token": current.csrf_token,
+            "expires_at": current.expires_at.isoformat(),
         }
     )
 
@@ -31,7 +33,7 @@ async def session(request: web.Request) -> web.Response:
 async def search(request: web.Request) -> web.Response:
     """GET /api/meters?prefix=: meters whose normalised number starts with the prefix."""
     meters = console_of(request).meters
-    hits = await meters.suggest(request.query.get("prefix", ""))
+    hits = await meters.suggest(request.query.get("prefix", ""), institution_of(request))
     return web.json_response(
         {
             "meters": [
@@ -56,14 +58,7 @@ async def meter(request: web.Request) -> web.Response:
 
 
 async def _reason(request: web.Request) -> str | None:
-    if not request.can_read_body:
-        return None
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise web.HTTPBadRequest(
-            text='{"error": "the body is not JSON"}', content_type="application/json"
-        ) from exc
+    body = await json_body(request)
     reason = body.get("reason") if isinstance(body, dict) else None
     return reason[:500] if isinstance(reason, str) else None
 
@@ -85,34 +80,16 @@ async def rebroadcast(request: web.Request) -> web.Response:
 async def providers(request: web.Request) -> web.Response:
     """GET /api/providers: Provider health."""
     console = console_of(request)
-    rows = provider_health(console.config, institution_of(request), console.feed.latest())
-    return web.json_response({"providers": [r.as_json() for r in rows]})
-
-
-async def routing(request: web.Request) -> web.Response:
-    """GET /api/routing: the institution's ranking and exclusions per utility, meter counts."""
-    console = console_of(request)
-    rows = routing_view(console.config, institution_of(request), await console.store.meter_counts())
-    return web.json_response({"utilities": [r.as_json() for r in rows]})
+    latest = console.feed.latest()
+    rows = provider_health(console.config, institution_of(request), latest)
+    return web.json_response(health_json(rows, as_of(latest)))
 
 
 async def audit(request: web.Request) -> web.Response:
     """GET /api/audit: the institution's audit log, newest first."""
-    entries = await console_of(request).store.audit(institution_of(request).id)
-    return web.json_response(
-        {
-            "entries": [
-                {
-                    "occurred_at": e.occurred_at.isoformat(),
-                    "actor": e.actor,
-                    "action": e.action,
-                    "subject": e.subject,
-                    "details": json.loads(e.details),
-                }
-                for e in entries
-            ]
-        }
-    )
+    institution = institution_of(request)
+    entries = await console_of(request).store.audit(institution.id, actors_of(institution))
+    return web.json_response({"entries": [audit_json(e) for e in entries]})
 
 
 async def openapi(request: web.Request) -> web.Response:

@@ -10,9 +10,13 @@ from service.config import Institution, SwitchConfig
 from service.console.auth import Authenticator
 from service.console.meters import MeterService
 from service.console.metrics_feed import MetricsFeed
-from service.console.sessions import Session, SessionCodec
+from service.console.routing_edit import RoutingEditor
+from service.console.session_store import SessionStore
+from service.console.sessions import FormTokens, Session
 from service.console.settings import ConsoleSettings
 from service.console.store import ConsoleStore
+from service.console.throttle import SignInThrottle
+from service.console.transactions_store import TransactionStore
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,10 +26,14 @@ class Console:
     config: SwitchConfig
     settings: ConsoleSettings
     auth: Authenticator
-    sessions: SessionCodec
+    sessions: SessionStore
+    forms: FormTokens
+    throttle: SignInThrottle
     meters: MeterService
     store: ConsoleStore
     feed: MetricsFeed
+    transactions: TransactionStore
+    routing: RoutingEditor
 
 
 CONSOLE = web.AppKey("console", Console)
@@ -49,3 +57,8 @@ def institution_of(request: web.Request) -> Institution:
         if institution.id == session.institution_id:
             return institution
     raise web.HTTPUnauthorized()  # the middleware refuses sessions of unknown institutions
+
+
+def actors_of(institution: Institution) -> list[str]:
+    """The exact `requested_by` names of the institution's console users."""
+    return [f"{institution.id}/{user.username}" for user in institution.console_users]

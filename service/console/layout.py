@@ -18,9 +18,10 @@ _PAGE = """<!doctype html>
 <main><h1>{title}</h1>{body}</main>
 </body></html>
 """
-_NAV = """<nav><a href="/meters">Meters</a> <a href="/providers">Provider health</a>
-<a href="/routing">Routing preferences</a>
-<span class="who">{actor}</span>
+_NAV = """<nav aria-label="Console"><a href="/meters">Meters</a>
+<a href="/transactions">Transactions</a> <a href="/providers">Provider health</a>
+<a href="/routing">Routing preferences</a> <a href="/audit">Audit log</a>
+<a href="/account" class="who" title="Account">{actor}</a>
 <form method="post" action="/logout" class="inline">
 <input type="hidden" name="csrf_token" value="{csrf}"><button type="submit">Sign out</button>
 </form></nav>"""

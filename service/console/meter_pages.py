@@ -14,7 +14,9 @@ _SEARCH = """<form method="get" action="/meters" role="search">
 <input id="meter-search" name="q" value="{q}" autocomplete="off" inputmode="search"
  aria-controls="suggestions" placeholder="Type part of a meter number">
 <button type="submit">Search</button></form>
-<ul id="suggestions" role="listbox">{items}</ul>"""
+<ul id="suggestions" role="listbox" aria-live="polite">{items}</ul>"""
+_NOTHING = """<li class="empty" role="status">No meter number starts with <strong>{q}</strong>
+among the meters your institution has looked up or bought for.</li>"""
 _ITEM = '<li role="option"><a href="/meters/{href}">{number}</a> <span>{utility}</span></li>'
 _METER = """<dl class="meter">
 <dt>Meter number</dt><dd id="meter-number">{number}</dd>
@@ -22,12 +24,13 @@ _METER = """<dl class="meter">
 <dt>Routing</dt><dd id="routing-blocked">{routing}</dd>
 {credit}</dl>
 {flag}
-<table id="providers"><thead><tr><th>Provider ID</th><th>Provider</th>
+<table id="providers" class="stack"><thead><tr><th>Provider ID</th><th>Provider</th>
 <th>Last response</th><th>Support status</th></tr></thead><tbody>{rows}</tbody></table>
 {confirm}"""
-_ROW = """<tr data-provider-id="{pid}"><td class="provider-id">{pid}</td>
-<td class="provider-name">{name}</td><td class="last-response" title="{title}">{since}</td>
-<td class="support-status">{status}</td></tr>"""
+_ROW = """<tr data-provider-id="{pid}"><td class="provider-id" data-label="Provider ID">{pid}</td>
+<td class="provider-name" data-label="Provider">{name}</td>
+<td class="last-response" title="{title}" data-label="Last response">{since}</td>
+<td class="support-status" data-label="Support status">{status}</td></tr>"""
 _CREDIT = """<dt>Municipality block</dt><dd id="credit-block">METER_ID_BLOCKED reported by
 provider {provider} on the last purchase ({at}). A rebroadcast cannot clear it.</dd>"""
 _FLAG = """<p id="flag-message" class="message" role="status">This meter is marked for rebroadcast
@@ -45,6 +48,8 @@ def search_page(typed: str, hits: Sequence[tuple[str, str | None]]) -> Markup:
     items = join(
         render(_ITEM, href=path_segment(n), number=n, utility=u or "Unassigned") for n, u in hits
     )
+    if typed and not hits:
+        items = render(_NOTHING, q=typed)
     return render(_SEARCH, q=typed, items=items)
 
 

@@ -38,10 +38,18 @@ class MeterService:
         self._limit = search_limit
         self._wait_s = mark_wait_s
 
-    async def suggest(self, typed: str) -> list[MeterSummary]:
-        """Meters starting with the typed text, normalised as the switch normalises numbers."""
+    @property
+    def directory(self) -> Directory:
+        """The configuration as the switch reads it."""
+        return self._dir
+
+    async def suggest(self, typed: str, institution: Institution) -> list[MeterSummary]:
+        """The institution's meters starting with the typed text, normalised as the switch
+        normalises numbers."""
         prefix = normalised_or_none(typed)
-        return [] if prefix is None else await self._store.search(prefix, limit=self._limit)
+        if prefix is None:
+            return []
+        return await self._store.search(institution.id, prefix, limit=self._limit)
 
     def utility_name(self, utility_id: str | None) -> str | None:
         """The utility's name, None for Unassigned."""

@@ -1,9 +1,11 @@
-"""Reads `ppu.metrics` and keeps each switch instance's latest snapshot for Provider health."""
+"""Reads `ppu.metrics`: each switch instance's latest snapshot for Provider health, and the
+last hour of snapshots for its charts (re-read from the topic by time at start)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -14,7 +16,8 @@ from pydantic import ValidationError
 from service.observability.snapshot import MetricsSnapshot
 
 log = structlog.get_logger(__name__)
-_REPLAY = 50  # snapshots re-read at start, so the page has figures before the next tick
+HISTORY = timedelta(hours=1)
+_MAX_KEPT = 20_000  # an hour of snapshots every 0.5 s from several instances, at most
 
 
 class MetricsFeed:
@@ -25,11 +28,19 @@ class MetricsFeed:
         self._topic = topic
         self._window = timedelta(seconds=window_s)
         self._latest: dict[str, MetricsSnapshot] = {}
+        self._history: deque[MetricsSnapshot] = deque(maxlen=_MAX_KEPT)
 
     def latest(self, now: datetime | None = None) -> list[MetricsSnapshot]:
         """Each instance's newest snapshot taken within the window, by instance id."""
         horizon = (now or datetime.now(UTC)) - self._window
         return [s for _, s in sorted(self._latest.items()) if s.occurred_at >= horizon]
+
+    def history(self, now: datetime | None = None) -> list[MetricsSnapshot]:
+        """Every snapshot of the last hour, oldest first."""
+        horizon = (now or datetime.now(UTC)) - HISTORY
+        while self._history and self._history[0].occurred_at < horizon:
+            self._history.popleft()
+        return list(self._history)
 
     def accept(self, value: bytes | None) -> None:
         """Keep a snapshot if it is newer than its instance's last; ignore anything else."""
@@ -43,6 +54,8 @@ class MetricsFeed:
         known = self._latest.get(snapshot.instance_id)
         if known is None or snapshot.occurred_at >= known.occurred_at:
             self._latest[snapshot.instance_id] = snapshot
+        if not self._history or snapshot.occurred_at >= self._history[-1].occurred_at:
+            self._history.append(snapshot)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Follow the topic until `stop` is set; start over after a broker failure."""
@@ -78,7 +91,10 @@ class MetricsFeed:
         partitions = consumer.partitions_for_topic(self._topic) or {0}
         tps = [TopicPartition(self._topic, p) for p in sorted(partitions)]
         consumer.assign(tps)
+        since_ms = int((datetime.now(UTC) - HISTORY).timestamp() * 1000)
+        found = await consumer.offsets_for_times(dict.fromkeys(tps, since_ms))
         ends = await consumer.end_offsets(tps)
         for tp in tps:
-            consumer.seek(tp, max(0, ends[tp] - _REPLAY))
+            at = found.get(tp)
+            consumer.seek(tp, at.offset if at is not None else ends[tp])
         return True

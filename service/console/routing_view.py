@@ -1,4 +1,5 @@
-"""Routing preferences (read-only): per utility the institution's ranking and exclusions."""
+"""Routing preferences as the page shows them: per utility the institution's stored ranking
+and exclusions and its meter count, and its meter-level preferences (no I/O)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from service.config import Institution, SwitchConfig
+from service.config import SwitchConfig
+from service.ports.routing import StoredRouting
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,19 +33,21 @@ class UtilityRouting:
 
 
 def routing_view(
-    config: SwitchConfig, institution: Institution, counts: Mapping[str | None, int]
+    config: SwitchConfig, stored: StoredRouting, counts: Mapping[str | None, int]
 ) -> list[UtilityRouting]:
     """Every configured utility, then the Unassigned meters."""
     names = {p.id: p.name for p in config.providers}
     rows = []
     for utility in config.utilities:
-        routing = institution.routing.get(utility.id)
+        prefs = stored.utilities.get(utility.id)
         rows.append(
             UtilityRouting(
                 utility_id=utility.id,
                 utility_name=utility.name,
-                ranked=tuple((p, names[p]) for p in (routing.ranked if routing else ())),
-                excluded=tuple((p, names[p]) for p in (routing.excluded if routing else ())),
+                ranked=tuple((p, names.get(p, p)) for p in (prefs.ranked if prefs else ())),
+                excluded=tuple(
+                    (p, names.get(p, p)) for p in sorted(prefs.excluded if prefs else ())
+                ),
                 meters=counts.get(utility.id, 0),
             )
         )

@@ -19,12 +19,17 @@ from service.config import SwitchConfig, load_config
 from service.console.app import console_app
 from service.console.auth import Authenticator
 from service.console.context import Console
+from service.console.events_feed import EventsFeed
 from service.console.marks import MarkPublisher
 from service.console.meters import MeterService
 from service.console.metrics_feed import MetricsFeed
-from service.console.sessions import SessionCodec
+from service.console.routing_edit import RoutingEditor
+from service.console.session_store import SessionStore
+from service.console.sessions import FormTokens
 from service.console.settings import ConsoleSettings
 from service.console.store import ConsoleStore
+from service.console.throttle import SignInThrottle
+from service.console.transactions_store import TransactionStore
 from service.handlers.directory import Directory
 from service.observability.health import serving
 from service.settings import Settings
@@ -41,7 +46,7 @@ async def running_console(
     prefix = settings.topic_prefix
     async with AsyncExitStack() as stack:
         pool = await asyncpg.create_pool(
-            settings.database_url.get_secret_value(), min_size=1, max_size=4
+            settings.database_url.get_secret_value(), min_size=1, max_size=8
         )
         stack.push_async_callback(pool.close)
         producer = new_producer(bootstrap=settings.kafka_bootstrap, client_id="ppu-console")
@@ -57,9 +62,13 @@ async def running_console(
             window_s=console.metrics_window_s,
         )
         stop = asyncio.Event()
+        events = EventsFeed(bootstrap=settings.kafka_bootstrap, prefix=prefix, pool=pool)
         feeding = asyncio.create_task(feed.run(stop), name="console-metrics-feed")
-        stack.push_async_callback(_stopped, stop, feeding)
-        app = console_app(_console(config, console, store=store, marks=marks, feed=feed))
+        projecting = asyncio.create_task(events.run(stop), name="console-events-feed")
+        stack.push_async_callback(_stopped, stop, feeding, projecting)
+        parts = _console(config, console, pool=pool, store=store, marks=marks, feed=feed)
+        await parts.routing.seed()  # the file's first values, if no switch has seeded them yet
+        app = console_app(parts)
         yield await stack.enter_async_context(serving(app, host=console.host, port=console.port))
 
 
@@ -67,33 +76,43 @@ def _console(
     config: SwitchConfig,
     console: ConsoleSettings,
     *,
+    pool: asyncpg.Pool,
     store: ConsoleStore,
     marks: MarkPublisher,
     feed: MetricsFeed,
 ) -> Console:
+    directory = Directory(config)
     return Console(
         config=config,
         settings=console,
-        auth=Authenticator(config),
-        sessions=SessionCodec(
-            secret=console.secret.get_secret_value().encode(), ttl_s=console.session_ttl_s
+        auth=Authenticator(config, pool),
+        sessions=SessionStore(pool, ttl_s=console.session_ttl_s, idle_s=console.idle_timeout_s),
+        forms=FormTokens(secret=console.secret.get_secret_value().encode()),
+        throttle=SignInThrottle(
+            pool,
+            window_s=console.sign_in_window_s,
+            per_user=console.sign_in_max_failures,
+            per_address=console.sign_in_max_per_address,
         ),
         meters=MeterService(
             store=store,
-            directory=Directory(config),
+            directory=directory,
             marks=marks,
             search_limit=console.search_limit,
             mark_wait_s=console.mark_wait_s,
         ),
         store=store,
         feed=feed,
+        transactions=TransactionStore(pool),
+        routing=RoutingEditor(pool, config, directory),
     )
 
 
-async def _stopped(stop: asyncio.Event, task: asyncio.Task[None]) -> None:
+async def _stopped(stop: asyncio.Event, *tasks: asyncio.Task[None]) -> None:
     stop.set()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def serve(settings: Settings) -> None:

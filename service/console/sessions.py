@@ -1,8 +1,8 @@
-"""Signed session cookies and the CSRF tokens bound to them (HMAC-SHA256 with the secret).
+"""Console sessions: the signed-in user, and the HMAC tokens that protect the sign-in form.
 
-A session cookie is `<payload, base64url>.<signature>`; the payload names the institution,
-the user, a random session id and the expiry. The CSRF token is the HMAC of the session id,
-so a page can carry it and a forged cross-site form cannot know it.
+A session cookie is a random token; its SHA-256 names the row in `console_sessions`
+(session_store.py), which also holds the session's own random CSRF token. The sign-in form,
+before any session exists, carries the HMAC of a nonce cookie instead.
 """
 
 from __future__ import annotations
@@ -10,11 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
-import secrets
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 COOKIE = "ppu_console_session"
 LOGIN_COOKIE = "ppu_console_login"
@@ -27,76 +24,35 @@ class Session:
     institution_id: str
     username: str
     session_id: str
-    expires_at: float
+    csrf_token: str
+    expires_at: datetime
 
     @property
     def actor(self) -> str:
         """`<institution>/<username>`, the requested_by of this user's actions."""
         return f"{self.institution_id}/{self.username}"
 
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class SessionCodec:
-    """Issues and reads session cookies; rejects anything unsigned, altered or expired."""
-
-    def __init__(
-        self, *, secret: bytes, ttl_s: int, clock: Callable[[], float] = time.time
-    ) -> None:
-        self._secret = secret
-        self._ttl_s = ttl_s
-        self._clock = clock
-
-    def _sign(self, purpose: str, data: str) -> str:
-        mac = hmac.new(self._secret, f"{purpose}:{data}".encode(), hashlib.sha256)
-        return _b64(mac.digest())
-
-    def issue(self, *, institution_id: str, username: str) -> tuple[Session, str]:
-        """A new session and its cookie value."""
-        session = Session(
-            institution_id=institution_id,
-            username=username,
-            session_id=secrets.token_urlsafe(16),
-            expires_at=self._clock() + self._ttl_s,
-        )
-        body = {
-            "i": institution_id,
-            "u": username,
-            "s": session.session_id,
-            "e": session.expires_at,
-        }
-        payload = _b64(json.dumps(body, separators=(",", ":")).encode())
-        return session, f"{payload}.{self._sign('session', payload)}"
-
-    def read(self, cookie: str | None) -> Session | None:
-        """The session a cookie carries, or None."""
-        if not cookie or cookie.count(".") != 1:
-            return None
-        payload, signature = cookie.split(".")
-        if not hmac.compare_digest(signature, self._sign("session", payload)):
-            return None
-        try:
-            body = json.loads(_unb64(payload))
-            session = Session(
-                institution_id=str(body["i"]),
-                username=str(body["u"]),
-                session_id=str(body["s"]),
-                expires_at=float(body["e"]),
-            )
-        except (ValueError, KeyError, TypeError):
-            return None
-        return session if session.expires_at > self._clock() else None
-
-    def csrf_token(self, session_id: str) -> str:
-        """The CSRF token of a session (or of a sign-in form's nonce)."""
-        return self._sign("csrf", session_id)
-
-    def csrf_ok(self, session_id: str, token: str | None) -> bool:
+    def csrf_ok(self, token: str | None) -> bool:
         """Tell whether `token` is this session's CSRF token."""
-        return bool(token) and hmac.compare_digest(str(token), self.csrf_token(session_id))
+        return bool(token) and hmac.compare_digest(str(token), self.csrf_token)
+
+
+def token_hash(token: str) -> bytes:
+    """What the database keeps of a session token."""
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+class FormTokens:
+    """CSRF tokens of the sign-in form: the HMAC of the form's nonce cookie."""
+
+    def __init__(self, *, secret: bytes) -> None:
+        self._secret = secret
+
+    def token(self, nonce: str) -> str:
+        """The form's CSRF token for this nonce."""
+        mac = hmac.new(self._secret, f"login:{nonce}".encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(mac.digest()).decode("ascii").rstrip("=")
+
+    def ok(self, nonce: str, token: str | None) -> bool:
+        """Tell whether `token` belongs to this nonce."""
+        return bool(nonce and token) and hmac.compare_digest(str(token), self.token(nonce))

@@ -22,9 +22,20 @@ class ConsoleSettings(BaseSettings):
     port: int = Field(8088, ge=0, le=65535, description="Listen port (0: any free port)")
     secret: SecretStr = Field(
         default_factory=_local_secret,
-        description="Signs session cookies and CSRF tokens; set it when several consoles serve",
+        description="Signs the sign-in form's CSRF tokens; set it when several consoles serve",
     )
-    session_ttl_s: int = Field(8 * 3600, ge=60, description="A sign-in lasts this long")
+    session_ttl_s: int = Field(8 * 3600, ge=60, description="A sign-in lasts at most this long")
+    idle_timeout_s: int = Field(30 * 60, ge=60, description="A session unused this long has ended")
+    sign_in_window_s: int = Field(15 * 60, ge=1, description="Failed sign-ins count for this long")
+    sign_in_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins per institution and username within the window"
+    )
+    sign_in_max_per_address: int = Field(
+        20, ge=1, description="Failed sign-ins per client address within the window"
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="Larger request bodies are refused with 400"
+    )
     secure_cookies: bool = Field(False, description="Mark cookies Secure (behind HTTPS)")
     metrics_window_s: float = Field(
         120.0, gt=0, description="Snapshots older than this are not shown on Provider health"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from service.config import Institution, SwitchConfig
@@ -10,6 +10,7 @@ from service.domain.provider_results import CircuitState
 from service.domain.request_rules import amount_problem, meter_number_problem
 from service.domain.routing import ProviderAvailability, RoutingPreferences
 from service.domain.utility import UtilityCatalogue, UtilityRef
+from service.ports.routing import StoredRouting
 
 
 class Directory:
@@ -27,6 +28,11 @@ class Directory:
         self.rules = config.rules
         self.coverage_window = timedelta(days=config.rules.coverage_window_days)
         self.lookup_deadline_s = config.rules.lookup_deadline_s
+        self._stored: Mapping[str, StoredRouting] = {}
+
+    def use_stored_routing(self, stored: Mapping[str, StoredRouting]) -> None:
+        """Route with the preferences stored in PostgreSQL (replaces the file's, whole)."""
+        self._stored = stored
 
     @property
     def provider_ids(self) -> tuple[str, ...]:
@@ -77,6 +83,14 @@ class Directory:
         self, institution: Institution, *, utility_id: str | None, meter_number: str
     ) -> RoutingPreferences:
         """Meter preference, then the institution's ranking and exclusions for the utility."""
+        stored = self._stored.get(institution.id)
+        if stored is not None:
+            chosen = stored.utilities.get(utility_id) if utility_id else None
+            return RoutingPreferences(
+                meter_preference=stored.meters.get(meter_number),
+                ranked=chosen.ranked if chosen else (),
+                excluded=chosen.excluded if chosen else frozenset(),
+            )
         routing = institution.routing.get(utility_id) if utility_id else None
         return RoutingPreferences(
             meter_preference=self._preferences.get(meter_number),

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 import aiohttp
+import asyncpg
 from pydantic import SecretStr
 
 from adapters.ppu_v3.simulator.config import SimProviderConfig
@@ -35,6 +36,8 @@ PASSWORD = "correct horse battery staple"
 # (institution, username): INST enables every provider, OTHER only the first one.
 ALICE = ("INST", "alice")
 MALLORY = ("OTHER", "mallory")
+# INST's other operators, for tests that change a password or lock a user out.
+SPARE_USERS = ("bob", "carol", "dave")
 
 
 @cache
@@ -49,6 +52,7 @@ def institutions(provider_ids: Sequence[str]) -> list[dict[str, Any]]:
         inst: [{"username": user, "password_hash": password_hash()}]
         for inst, user in (ALICE, MALLORY)
     }
+    users["INST"] += [{"username": u, "password_hash": password_hash()} for u in SPARE_USERS]
     return [
         {
             "id": "INST",
@@ -75,6 +79,26 @@ class ObservedSwitch:
     observatory: Observatory
     observed: Observed
     console_url: str
+    database_url: str
+
+    async def console_knows(self, institution_id: str, meter_number: str) -> None:
+        """Wait until the console's read model has the institution's sight of the meter."""
+        conn = await asyncpg.connect(self.database_url)
+        try:
+
+            async def seen() -> bool:
+                return bool(
+                    await conn.fetchval(
+                        "SELECT 1 FROM console_meter_sightings"
+                        " WHERE institution_id = $1 AND meter_number = $2",
+                        institution_id,
+                        meter_number,
+                    )
+                )
+
+            await until(seen, within_s=15.0)
+        finally:
+            await conn.close()
 
 
 def _settings(kafka_bootstrap: str, database_url: str, prefix: str) -> Settings:
@@ -104,6 +128,7 @@ async def observed_switch(
     providers: Sequence[SimProviderConfig],
     health_database_url: str | None = None,
     metrics_interval_s: float = 0.5,
+    console: ConsoleSettings | None = None,
 ) -> AsyncIterator[ObservedSwitch]:
     """running_switch with wrapped providers, `observe` and the console on free ports."""
     observatory = Observatory(window_s=300)
@@ -123,7 +148,7 @@ async def observed_switch(
             _observing(sw, observatory, health_db, metrics_interval_s) as observed,
             running_console(
                 _settings(kafka_bootstrap, database_url, prefix),
-                ConsoleSettings(port=0, mark_wait_s=5.0, metrics_window_s=600),
+                console or ConsoleSettings(port=0, mark_wait_s=5.0, metrics_window_s=600),
                 config,
             ) as console_url,
         ):
@@ -133,6 +158,7 @@ async def observed_switch(
                 observatory=observatory,
                 observed=observed,
                 console_url=console_url,
+                database_url=database_url,
             )
 
 

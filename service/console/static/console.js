@@ -29,6 +29,17 @@
     return li;
   }
 
+  function ended() {
+    const li = document.createElement("li");
+    li.className = "session-ended";
+    li.setAttribute("role", "alert");
+    const link = document.createElement("a");
+    link.href = "/login?next=" + encodeURIComponent("/meters?q=" + input.value.trim());
+    link.textContent = "Sign in again";
+    li.append("Your session has ended. ", link, " to go on searching.");
+    return li;
+  }
+
   async function suggest() {
     const typed = input.value.trim();
     const ticket = ++latest;
@@ -41,7 +52,14 @@
       credentials: "same-origin",
     });
     // A slower answer to an older prefix must not replace a newer one.
-    if (ticket !== latest || !response.ok) {
+    if (ticket !== latest) {
+      return;
+    }
+    if (response.status === 401) {
+      list.replaceChildren(ended());
+      return;
+    }
+    if (!response.ok) {
       return;
     }
     const body = await response.json();
@@ -52,4 +70,50 @@
     clearTimeout(timer);
     timer = setTimeout(suggest, DEBOUNCE_MS);
   });
+})();
+
+// Provider health: figures refreshed in place every few seconds, charts every minute.
+(function () {
+  const asOf = document.getElementById("as-of");
+  const table = document.getElementById("provider-health");
+  if (!asOf || !table) {
+    return;
+  }
+  const everyMs = 1000 * Number(asOf.dataset.refreshS || 5);
+  let ticks = 0;
+
+  function show(provider) {
+    const row = table.querySelector('tr[data-provider-id="' + CSS.escape(provider.provider_id) + '"]');
+    if (!row) {
+      return;
+    }
+    for (const [field, text] of Object.entries(provider.display)) {
+      const cell = row.querySelector('[data-field="' + field + '"]');
+      if (cell) {
+        cell.textContent = text;
+      }
+    }
+  }
+
+  async function refresh() {
+    ticks += 1;
+    const response = await fetch("/api/providers", { credentials: "same-origin" });
+    if (response.status === 401) {
+      asOf.textContent = "Your session has ended: sign in again to see current figures.";
+      return;
+    }
+    if (!response.ok) {
+      return;
+    }
+    const body = await response.json();
+    body.providers.forEach(show);
+    asOf.textContent = body.as_of_text;
+    if (ticks % 12 === 0) {
+      for (const img of document.querySelectorAll(".chart img")) {
+        img.src = img.src.split("?")[0] + "?t=" + Date.now();
+      }
+    }
+  }
+
+  setInterval(refresh, everyMs);
 })();

@@ -61,6 +61,7 @@ async def learn(ob: ObservedSwitch, meter: str) -> None:
     )
     await ob.sw.publish(Topic.LOOKUP_REQUESTED, request)
     await ob.sw.wait_for(Topic.LOOKUP_COMPLETED, lambda e: e["lookup_id"] == request.lookup_id)
+    await ob.console_knows("INST", meter)
 
 
 async def purchase(ob: ObservedSwitch, meter: str) -> None:
@@ -166,7 +167,7 @@ async def test_provider_health_and_routing_pages_show_the_live_figures(
         await page.get_by_role("link", name="Provider health").click()
         p1 = page.locator('#provider-health tr[data-provider-id="P1"]')
         await expect(p1.locator(".circuit")).to_have_text("CLOSED")
-        await expect(p1).to_contain_text("100.0%")
+        await expect(p1.locator('[data-field="success"]')).to_have_text("100%")
         await page.screenshot(path=screenshot_path("provider-health"), full_page=True)
         await page.get_by_role("link", name="Routing preferences").click()
         await expect(page.locator("#routing")).to_contain_text("1. Sim P2 (P2), 2. Sim P1 (P1)")

@@ -61,7 +61,8 @@ def _view(**changes: object) -> MeterView:
 def test_the_meter_page_rows_time_since_with_the_exact_time_on_hover() -> None:
     """Last response: time since with a title; Awaiting confirmation; Unassigned; the button."""
     page = meter_page(_view(), csrf="tok", now=NOW)
-    assert 'title="Last response 2026-01-01 11:57:00 UTC">3 minutes ago' in page
+    assert 'title="Last response 2026-01-01 11:57:00 UTC"' in page
+    assert 'data-label="Last response">3 minutes ago' in page
     assert "Awaiting confirmation" in page
     assert '<dd id="utility">Unassigned</dd>' in page
     assert "&lt;b&gt;Ontec&lt;/b&gt;" in page

@@ -1,52 +1,47 @@
-"""Signed session cookies: issued, read back, refused when altered or expired; CSRF tokens."""
+"""Session values and the sign-in form's CSRF tokens (sessions live in PostgreSQL)."""
 
 from __future__ import annotations
 
-from service.console.sessions import SessionCodec
+from datetime import UTC, datetime
+
+from service.console.sessions import FormTokens, Session, token_hash
 
 
-class Clock:
-    """Seconds, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_an_issued_cookie_reads_back_as_its_session() -> None:
-    """The cookie names the institution and user; actor is institution/user."""
-    codec = SessionCodec(secret=b"k" * 32, ttl_s=60)
-    session, cookie = codec.issue(institution_id="INST", username="alice")
-    assert codec.read(cookie) == session
-    assert session.actor == "INST/alice"
-
-
-def test_altered_foreign_or_expired_cookies_are_refused() -> None:
-    """A changed byte, another secret's cookie or an expired one reads as no session."""
-    clock = Clock()
-    codec = SessionCodec(secret=b"k" * 32, ttl_s=60, clock=clock)
-    _, cookie = codec.issue(institution_id="INST", username="alice")
-    payload, signature = cookie.split(".")
-    assert codec.read(f"{payload}x.{signature}") is None
-    assert codec.read(None) is None
-    assert codec.read("garbage") is None
-    _, foreign = SessionCodec(secret=b"o" * 32, ttl_s=60).issue(
-        institution_id="INST", username="alice"
+def _session() -> Session:
+    return Session(
+        institution_id="INST",
+        username="alice",
+        session_id="ab",
+        csrf_token="the-token",
+        expires_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
-    assert codec.read(foreign) is None
-    clock.now += 61
-    assert codec.read(cookie) is None
 
 
-def test_a_csrf_token_belongs_to_one_session() -> None:
-    """The token of one session fails for another; an empty token always fails."""
-    codec = SessionCodec(secret=b"k" * 32, ttl_s=60)
-    one, _ = codec.issue(institution_id="INST", username="alice")
-    two, _ = codec.issue(institution_id="INST", username="alice")
-    token = codec.csrf_token(one.session_id)
-    assert codec.csrf_ok(one.session_id, token)
-    assert not codec.csrf_ok(two.session_id, token)
-    assert not codec.csrf_ok(one.session_id, None)
-    assert not codec.csrf_ok(one.session_id, "")
+def test_actor_is_institution_slash_username() -> None:
+    """requested_by of a user's actions is `<institution>/<username>`."""
+    assert _session().actor == "INST/alice"
+
+
+def test_only_the_session_s_own_csrf_token_is_accepted() -> None:
+    """The token stored with the session passes; another, an empty or a missing one fails."""
+    session = _session()
+    assert session.csrf_ok("the-token")
+    assert not session.csrf_ok("the-token2")
+    assert not session.csrf_ok("")
+    assert not session.csrf_ok(None)
+
+
+def test_form_tokens_are_bound_to_their_nonce_and_secret() -> None:
+    """A form token passes for its nonce only, and never under another secret."""
+    forms = FormTokens(secret=b"k" * 32)
+    token = forms.token("nonce-1")
+    assert forms.ok("nonce-1", token)
+    assert not forms.ok("nonce-2", token)
+    assert not forms.ok("", token)
+    assert not FormTokens(secret=b"j" * 32).ok("nonce-1", token)
+
+
+def test_the_database_keeps_a_hash_of_the_token_never_the_token() -> None:
+    """token_hash is SHA-256: 32 bytes, stable, different per token."""
+    assert len(token_hash("a")) == 32
+    assert token_hash("a") == token_hash("a") != token_hash("b")
