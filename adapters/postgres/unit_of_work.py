@@ -42,11 +42,8 @@ INSERT INTO processed_events
 VALUES ({group}, {event_id}, {topic}, {partition:d}, {offset:d}, {sha}, true)
 ON CONFLICT (consumer_group, event_id) DO UPDATE SET applied = true
 WHERE NOT processed_events.applied"""
-_CLAIM_EVENT = """INSERT INTO processed_events
-    (consumer_group, event_id, topic, "partition", "offset", content_sha256, applied)
-VALUES ($1, $2, $3, $4, $5, $6, false) ON CONFLICT DO NOTHING"""
-_CLAIMED = """SELECT content_sha256, applied FROM processed_events
-WHERE consumer_group = $1 AND event_id = $2"""
+# Migration 013: insert the claim, or read the one it ran into, in one round trip.
+_CLAIM_EVENT = "SELECT ppu_claim_event($1, $2, $3, $4, $5, $6)"
 _INSERT_OUTPUTS = """INSERT INTO outbox (topic, key, payload, event_id)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::uuid[])"""
 _NOTIFY = "SELECT pg_notify($1, '')"
@@ -143,17 +140,8 @@ async def claim_event(pool: asyncpg.Pool, source: InputEvent, *, group: str) -> 
     """Claim the event id with its content's hash, before any work is done for it."""
     args = (group, source.event_id, source.topic, source.partition, source.offset)
     async with pool.acquire() as conn:
-        status = await conn.execute(_CLAIM_EVENT, *args, source.content_sha256)
-        if status.endswith(" 1"):
-            return EventClaim.NEW
-        # A second statement: its snapshot sees the claim that the insert ran into.
-        row = await conn.fetchrow(_CLAIMED, group, source.event_id)
-    if row is None:  # the mark expired meanwhile (retention): as good as new
-        return EventClaim.NEW
-    held = row["content_sha256"]
-    if held is not None and source.content_sha256 is not None and held != source.content_sha256:
-        return EventClaim.REUSED
-    return EventClaim.REPLAY if row["applied"] else EventClaim.NEW
+        answer = await conn.fetchval(_CLAIM_EVENT, *args, source.content_sha256)
+    return EventClaim(answer)
 
 
 def _literal(text: str) -> str:

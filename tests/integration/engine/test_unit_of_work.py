@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 
 import asyncpg
 import pytest
 
-from adapters.postgres.unit_of_work import PgUnitOfWorkFactory
+from adapters.postgres.unit_of_work import PgUnitOfWorkFactory, claim_event
 from service.engine.errors import PermanentError
-from service.ports.unit_of_work import AlreadyAppliedError, InputEvent, OutboxMessage
+from service.ports.unit_of_work import AlreadyAppliedError, EventClaim, InputEvent, OutboxMessage
 
 pytestmark = pytest.mark.integration
 
@@ -195,3 +196,44 @@ async def test_a_topic_or_group_with_a_quote_is_stored_as_given(pool: asyncpg.Po
     )
     assert row is not None
     assert tuple(row) == ("o'brien\\g", "it's", 3, 99)
+
+
+def _hashed(body: bytes, event_id: uuid.UUID | None = None) -> InputEvent:
+    return InputEvent(
+        event_id=event_id or uuid.uuid4(),
+        topic="in",
+        partition=0,
+        offset=7,
+        content_sha256=hashlib.sha256(body).digest(),
+    )
+
+
+async def test_rule_21_a_claim_tells_new_resumed_replayed_and_reused_events_apart(
+    pool: asyncpg.Pool,
+) -> None:
+    """New, then new again until applied (a crash resumes), then a replay; other bytes: reused."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    first = _hashed(b"one")
+    assert await claim_event(pool, first, group="g") is EventClaim.NEW
+    assert await claim_event(pool, first, group="g") is EventClaim.NEW  # not applied yet
+    assert await _apply(factory, first)
+    assert await claim_event(pool, first, group="g") is EventClaim.REPLAY
+    other = _hashed(b"two", first.event_id)
+    assert await claim_event(pool, other, group="g") is EventClaim.REUSED
+    assert await claim_event(pool, first, group="other-group") is EventClaim.NEW
+    assert not await _apply(factory, first)  # the mark still says applied
+    reanswer = other.reanswer()
+    assert reanswer.event_id != other.event_id
+    assert reanswer == other.reanswer()  # the same id however often it is redelivered
+    assert await _apply(factory, reanswer)
+
+
+async def test_rule_21_concurrent_claims_of_one_id_with_two_contents_give_one_owner(
+    pool: asyncpg.Pool,
+) -> None:
+    """Two instances claiming the same event id with different bytes at once: one is reused."""
+    event_id = uuid.uuid4()
+    claims = await asyncio.gather(
+        *(claim_event(pool, _hashed(body, event_id), group="g") for body in (b"a", b"b"))
+    )
+    assert sorted(claims) == sorted([EventClaim.NEW, EventClaim.REUSED])
