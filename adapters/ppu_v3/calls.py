@@ -63,7 +63,8 @@ class CallRunner:
             outcome: Succeeded[T] | Failed | Unknown = Failed(kind=FailureKind.CIRCUIT_OPEN)
         else:
             outcome = await self._send(call, parse)
-        _log.info(
+        # DEBUG: an event's INFO line is the engine's; SREs read calls from the metrics.
+        _log.debug(
             "ppu_v3.call",
             provider_id=self._settings.provider_id,
             operation=call.operation,

@@ -61,8 +61,9 @@ class Processor(Generic[T]):
     async def process(self, record: Record) -> Outcome:
         """Process `record` to the end; logs one line with the outcome and duration."""
         started = time.monotonic()
-        # A task inherits its creator's context, which may be another record's task.
-        structlog.contextvars.unbind_contextvars("event_id")
+        # A task inherits its creator's context, which may be another record's task: none of
+        # that record's ids (event, purchase, lookup, outcome) may stick to this one's lines.
+        structlog.contextvars.clear_contextvars()
         with structlog.contextvars.bound_contextvars(
             topic=record.topic, partition=record.partition, offset=record.offset
         ):

@@ -203,7 +203,8 @@ class LedgerSteps:
         for waiter in waiters:
             # Same-fingerprint copies that came while this purchase was undecided (rule 18).
             await uow.add_output(self.replay(decided, for_event=waiter))
-        log.info(
+        structlog.contextvars.bind_contextvars(purchase_outcome=purchase.state.value)
+        log.debug(
             "purchase_decided", topic=topic.value, state=purchase.state.value, copies=len(waiters)
         )
 

@@ -91,13 +91,11 @@ class LookupHandler:
                 self._outputs.message(Topic.LOOKUP_COMPLETED, meter_number, completed)
             )
             await uow.commit()
-        log.info(
-            "lookup_completed",
-            outcome=completed.outcome.value,
-            broadcast=plan.broadcast,
-            asked=len(plan.providers),
-            blocked=recorded.blocked,
+        # On the event's one INFO line (the engine's `event_processed`), not a line of its own.
+        structlog.contextvars.bind_contextvars(
+            lookup_outcome=completed.outcome.value, broadcast=plan.broadcast
         )
+        log.debug("lookup_completed", asked=len(plan.providers), blocked=recorded.blocked)
 
     def _completed(
         self,

@@ -267,3 +267,23 @@ async def test_an_oversize_record_is_refused_at_the_door_with_a_letter_that_fits
     assert len(kept) < len(big)
     assert len(publisher.sent[0].payload) < 1_000_000
     assert str(FAST.max_record_bytes) in str(letter["reason"])
+
+
+async def test_ids_bound_for_one_record_never_reach_the_next_records_line() -> None:
+    """The next record of a key starts from the finishing record's task; its ids stay behind."""
+
+    async def handle(event: Event[Ping]) -> None:
+        if event.payload.n == 1:
+            structlog.contextvars.bind_contextvars(purchase_id="first-purchase")
+
+    processor = _processor(handle, MemoryPublisher())
+
+    async def first_then_second() -> None:
+        await processor.process(record(1))
+        # As the dispatcher does: the follower's task is created from this task's context.
+        await asyncio.create_task(processor.process(record(2)))
+
+    with capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+        await asyncio.create_task(first_then_second())
+    lines = [e for e in logs if e["event"] == "event_processed"]
+    assert [line.get("purchase_id") for line in lines] == ["first-purchase", None]
