@@ -1,10 +1,11 @@
 """Provider health ("the load balancer"): configuration beside the latest published figures.
 
-A provider's answers fall in four classes: success, decline (a definite answer: not
-supported, a municipality's block, any other refusal), error (an unknown outcome other than
-our timeout: 500, 504, a broken connection) and timeout. Only errors and timeouts count
-against health: a decline is the provider working as it should. The snapshots give
-`failures` (definite answers) and `unknowns` (timeouts included), from which the classes
+A provider's answers fall in four classes: success, decline (a business answer: not
+supported, a municipality's block, any other refusal of the request itself), error (a 503, a
+refused connection, an open circuit, or an unknown outcome other than our timeout: 500, 504, a
+broken connection) and timeout. Only errors and timeouts count against health: a decline is the
+provider working as it should. The snapshots give `failures` (definite answers), `declines`
+(the business answers among them) and `unknowns` (timeouts included), from which the classes
 are read.
 """
 
@@ -61,13 +62,16 @@ class Classes:
 
     @classmethod
     def of(cls, figures: Sequence[ProviderFigures]) -> Classes:
-        """Sum the instances' figures; errors are unknowns that were not our timeout."""
+        """Sum the instances' figures; errors are definite failures that were no business
+        answer, and unknowns that were not our timeout."""
         timeouts = sum(f.timeouts for f in figures)
         return cls(
             requests=sum(f.requests for f in figures),
             successes=sum(f.successes for f in figures),
-            declines=sum(f.failures for f in figures),
-            errors=sum(max(0, f.unknowns - f.timeouts) for f in figures),
+            declines=sum(f.declines for f in figures),
+            errors=sum(
+                max(0, f.failures - f.declines) + max(0, f.unknowns - f.timeouts) for f in figures
+            ),
             timeouts=timeouts,
         )
 

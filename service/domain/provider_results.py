@@ -38,6 +38,24 @@ class FailureKind(StrEnum):
     OTHER_STATUS = "OTHER_STATUS"
 
 
+# The provider answered about the request itself (a business answer): not a sign of ill health.
+_DECLINES = frozenset(
+    {
+        FailureKind.NOT_SUPPORTED,
+        FailureKind.METER_BLOCKED,
+        FailureKind.DUPLICATE,
+        FailureKind.DECLINED,
+        FailureKind.NOT_FOUND,
+        FailureKind.NOT_IMPLEMENTED,
+    }
+)
+
+
+def is_decline(kind: FailureKind) -> bool:
+    """Whether a definite failure is a business answer (a decline) rather than an error."""
+    return kind in _DECLINES
+
+
 class UnknownKind(StrEnum):
     """Why the outcome is unknown: the provider may have done it."""
 

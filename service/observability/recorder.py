@@ -7,7 +7,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.domain.provider_results import CircuitState, Failed, Succeeded, Unknown, UnknownKind
+from service.domain.provider_results import (
+    CircuitState,
+    Failed,
+    Succeeded,
+    Unknown,
+    UnknownKind,
+    is_decline,
+)
 from service.observability.window import AnswerClass, Sample, SlidingWindow, WindowFigures
 
 
@@ -58,9 +65,16 @@ class ProviderRecorder:
     def record(self, outcome: object, *, operation: str, latency_s: float) -> None:
         """Count one finished call."""
         answer, timed_out = answer_class(outcome)
+        declined = isinstance(outcome, Failed) and is_decline(outcome.kind)
         latency_ms = latency_s * 1000
         self._window.add(
-            Sample(at=self._clock(), answer=answer, latency_ms=latency_ms, timed_out=timed_out)
+            Sample(
+                at=self._clock(),
+                answer=answer,
+                latency_ms=latency_ms,
+                timed_out=timed_out,
+                declined=declined,
+            )
         )
         self._totals["requests"] += 1
         self._totals[answer.value] += 1

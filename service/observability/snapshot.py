@@ -19,6 +19,9 @@ class ProviderFigures(ProviderMetrics):
     successes: NonNegativeInt = 0
     failures: NonNegativeInt = Field(0, description="Definite failures (declines, 503, ...)")
     unknowns: NonNegativeInt = Field(0, description="Unknown outcomes, timeouts included")
+    declines: NonNegativeInt = Field(
+        0, description="Of the failures, business answers (not supported, blocked, declined)"
+    )
     latency_p99_ms: NonNegativeFloat | None = None
     not_offered: list[str] = Field(
         default_factory=list, description="Optional operations the provider answered 404/501 to"

@@ -57,6 +57,7 @@ def provider_figures(reading: ProviderReading) -> ProviderFigures:
         successes=w.successes,
         failures=w.failures,
         unknowns=w.unknowns,
+        declines=w.declines,
         latency_p50_ms=w.latency_p50_ms,
         latency_p95_ms=w.latency_p95_ms,
         latency_p99_ms=w.latency_p99_ms,

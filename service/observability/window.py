@@ -25,6 +25,7 @@ class Sample:
     answer: AnswerClass
     latency_ms: float
     timed_out: bool
+    declined: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,6 +36,7 @@ class WindowFigures:
     successes: int
     failures: int
     unknowns: int
+    declines: int
     timeouts: int
     latency_p50_ms: float | None
     latency_p95_ms: float | None
@@ -72,6 +74,7 @@ class SlidingWindow:
             successes=sum(s.answer is AnswerClass.SUCCESS for s in samples),
             failures=sum(s.answer is AnswerClass.FAILED for s in samples),
             unknowns=sum(s.answer is AnswerClass.UNKNOWN for s in samples),
+            declines=sum(s.declined for s in samples),
             timeouts=sum(s.timed_out for s in samples),
             latency_p50_ms=percentile(latencies, 50),
             latency_p95_ms=percentile(latencies, 95),

@@ -23,6 +23,7 @@ def _figures(**counts: int) -> ProviderFigures:
         successes=counts.get("successes", 0),
         failures=counts.get("failures", 0),
         unknowns=counts.get("unknowns", 0),
+        declines=counts.get("declines", 0),
         latency_p50_ms=40.0,
         latency_p99_ms=120.0,
         circuit="CLOSED",
@@ -45,9 +46,16 @@ def _snapshot(at: datetime, figures: ProviderFigures, instance: str = "a") -> Me
 
 def test_declines_never_count_against_health() -> None:
     """A provider that declines everything (not supported) is Healthy."""
-    classes = Classes.of([_figures(requests=10, failures=10)])
+    classes = Classes.of([_figures(requests=10, failures=10, declines=10)])
     assert (classes.declines, classes.errors, classes.timeouts) == (10, 0, 0)
     assert health_label("CLOSED", classes) == "Healthy"
+
+
+def test_definite_failures_that_are_no_decline_count_as_errors() -> None:
+    """A provider answering 503 (or refusing connections) to a third of its calls is Failing."""
+    classes = Classes.of([_figures(requests=9, successes=6, failures=3, declines=0)])
+    assert (classes.declines, classes.errors) == (0, 3)
+    assert health_label("CLOSED", classes) == "Failing"
 
 
 def test_errors_and_timeouts_are_apart_and_make_a_provider_fail() -> None:

@@ -87,3 +87,20 @@ async def test_operations_not_offered_reach_the_snapshot() -> None:
     assert provider.not_offered == frozenset({"trial"})
     assert reading.not_offered == ("trial",)
     assert provider_figures(reading).not_offered == ["trial"]
+
+
+async def test_a_business_decline_is_told_apart_from_an_error_answer() -> None:
+    """Not supported is a decline; a 503 and a refused connection are definite failures too,
+    but errors: the snapshot's `declines` counts only the first."""
+    inner = Scripted(
+        r.Failed(kind=r.FailureKind.NOT_SUPPORTED, status=400),
+        r.Failed(kind=r.FailureKind.UNAVAILABLE, status=503),
+        r.Failed(kind=r.FailureKind.UNREACHABLE),
+    )
+    observatory = Observatory(window_s=60)
+    provider = observatory.wrap({"P1": inner})["P1"]
+    for _ in range(3):
+        await provider.lookup_meter(lookup())
+    (reading,) = observatory.readings()
+    figures = provider_figures(reading)
+    assert (figures.failures, figures.declines) == (3, 1)
