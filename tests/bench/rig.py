@@ -1,11 +1,13 @@
-"""The benchmark rig: fresh databases and topics, the simulators, the switch and the naive consumer.
+"""The benchmark rig: fresh databases and topics, the simulators, the switch and its two peers.
 
     async with bench_rig(options) as rig:
         await rig.switch_traffic.run(...)   # the switch, a separate `python -m service run`
         await rig.naive_traffic.run(...)    # the naive consumer, `python -m tests.bench.naive`
+        await rig.lean_traffic.run(...)     # the lean peer, `python -m tests.bench.lean`
 
-On exit (also on errors and Ctrl-C) the switch and the naive consumer are stopped first (they
-drain against live providers), then the simulators; topics and databases are deleted last.
+Each has its own database, topic prefix and consumer group. On exit (also on errors and Ctrl-C)
+the switch and the peers are stopped first (they drain against live providers), then the
+simulators; topics and databases are deleted last.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class RigOptions:
     hang_seconds: float = 2.0
     max_connections: int = 100
     instances: int = 1
+    lean: bool = True
     profile: Path | None = None
     log_dir: Path | None = None
     service_env: Mapping[str, str] = field(default_factory=dict)
@@ -63,6 +66,8 @@ class Rig:
     simulators: Child
     switch_traffic: Traffic
     naive_traffic: Traffic
+    lean: Child | None = None
+    lean_traffic: Traffic | None = None
 
     async def restart_simulators(self, *, hang_share: float) -> None:
         """Replace the simulator process with one whose faulty provider hangs `hang_share`."""
@@ -144,21 +149,43 @@ async def _topics(bootstrap: str, prefixes: list[str], *, delete: bool = False) 
         await admin.close()
 
 
+async def _start_switches(options: RigOptions, env: dict[str, str], workdir: Path) -> list[Child]:
+    """The switch processes; several share the consumer group (and partitions), as in production."""
+    switches = []
+    for n in range(options.instances):
+        args = ["-m", "service", "run"]
+        if n == 0 and options.profile is not None:  # profile the first only
+            args = ["-m", "tests.bench.profiled", str(options.profile)]
+        name = "switch" if n == 0 else f"switch-{n + 1}"
+        env_n = {**env, **options.service_env}
+        switches.append(await spawn(name, args, env=env_n, log_dir=workdir, cwd=ROOT))
+    return switches
+
+
+async def _traffic(stack: AsyncExitStack, bootstrap: str, prefix: str) -> Traffic:
+    """A producer and outcome collector for one prefix, closed with the stack."""
+    return await stack.enter_async_context(
+        Traffic(bootstrap=bootstrap, prefix=prefix, output_partitions=OUTPUT_PARTITIONS)
+    )
+
+
 @asynccontextmanager
 async def bench_rig(options: RigOptions) -> AsyncIterator[Rig]:
     """Build everything, yield the rig, tear everything down in order."""
     bootstrap = os.environ.get("PPU_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     server = os.environ.get("PPU_DATABASE_URL", "postgresql://ppu@127.0.0.1:5433/ppu")
     run_id = uuid.uuid4().hex[:8]
-    prefix, naive_prefix = f"bench-{run_id}.", f"bench-{run_id}.naive."
+    prefixes = {p: f"bench-{run_id}.{p}" for p in ("", "naive.", "lean.")}
     async with AsyncExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ppu-bench-")))
         if options.log_dir is not None:  # runs after the children stopped, so logs are whole
             stack.callback(_keep_logs, workdir, options.log_dir)
-        db = await stack.enter_async_context(fresh_database(server, "bench"))
-        naive_db = await stack.enter_async_context(fresh_database(server, "bench_naive"))
-        stack.push_async_callback(_topics, bootstrap, [prefix, naive_prefix], delete=True)
-        await _topics(bootstrap, [prefix, naive_prefix])
+        dbs = {
+            p: await stack.enter_async_context(fresh_database(server, f"bench_{p}".rstrip("._")))
+            for p in prefixes
+        }
+        stack.push_async_callback(_topics, bootstrap, [*prefixes.values()], delete=True)
+        await _topics(bootstrap, [*prefixes.values()])
         topo = BenchTopology(
             ports={pid: free_port() for pid, *_ in PROVIDERS},
             password=secrets.token_urlsafe(16),
@@ -168,47 +195,37 @@ async def bench_rig(options: RigOptions) -> AsyncIterator[Rig]:
         )
         config = workdir / "switch.toml"
         config.write_text(switch_toml(topo))
-        sims = await start_simulators(topo, workdir, 0.0, options.hang_seconds)
-        children: list[Child] = [sims]
-        # Registered before the rest start: whatever did start is stopped, switch first.
+        envs = {
+            p: _service_env(topo, bootstrap=bootstrap, db=dbs[p], prefix=name, config=config)
+            for p, name in prefixes.items()
+        }
+        children: list[Child] = [await start_simulators(topo, workdir, 0.0, options.hang_seconds)]
+        # Registered before the rest start: whatever did start is stopped, consumers first.
         stack.push_async_callback(_stop_all, children)
-        switch_args = ["-m", "service", "run"]
-        if options.profile is not None:
-            switch_args = ["-m", "tests.bench.profiled", str(options.profile)]
-        env = _service_env(topo, bootstrap=bootstrap, db=db, prefix=prefix, config=config)
-        # Several instances share the consumer group (and the partitions), as in production.
-        switches = []
-        for n in range(options.instances):
-            args = switch_args if n == 0 else ["-m", "service", "run"]  # profile the first only
-            name = "switch" if n == 0 else f"switch-{n + 1}"
-            switches.append(
-                await spawn(
-                    name, args, env={**env, **options.service_env}, log_dir=workdir, cwd=ROOT
-                )
-            )
-            children.insert(n, switches[-1])
-        naive_env = _service_env(
-            topo, bootstrap=bootstrap, db=naive_db, prefix=naive_prefix, config=config
-        )
+        switches = await _start_switches(options, envs[""], workdir)
+        children[:0] = switches
         naive = await spawn(
-            "naive", ["-m", "tests.bench.naive"], env=naive_env, log_dir=workdir, cwd=ROOT
+            "naive", ["-m", "tests.bench.naive"], env=envs["naive."], log_dir=workdir, cwd=ROOT
         )
-        children.insert(len(switches), naive)
+        children.insert(-1, naive)
+        lean = None
+        if options.lean:  # with the switch's engine tuning: as many events at once as the switch
+            lean_env = {**envs["lean."], **options.service_env}
+            lean = await spawn(
+                "lean", ["-m", "tests.bench.lean"], env=lean_env, log_dir=workdir, cwd=ROOT
+            )
+            children.insert(-1, lean)
         rig = Rig(
             options=options,
             topology=topo,
             workdir=workdir,
             switches=switches,
             naive=naive,
-            simulators=sims,
-            switch_traffic=await stack.enter_async_context(
-                Traffic(bootstrap=bootstrap, prefix=prefix, output_partitions=OUTPUT_PARTITIONS)
-            ),
-            naive_traffic=await stack.enter_async_context(
-                Traffic(
-                    bootstrap=bootstrap, prefix=naive_prefix, output_partitions=OUTPUT_PARTITIONS
-                )
-            ),
+            simulators=children[-1],
+            switch_traffic=await _traffic(stack, bootstrap, prefixes[""]),
+            naive_traffic=await _traffic(stack, bootstrap, prefixes["naive."]),
+            lean=lean,
+            lean_traffic=await _traffic(stack, bootstrap, prefixes["lean."]) if lean else None,
         )
         try:
             yield rig
