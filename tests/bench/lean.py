@@ -34,7 +34,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from service.logging import configure_logging
 from service.topics import Topic
-from tests.bench.lean_wire import OK, ProviderTarget, classify, load_targets, request_body
+from tests.bench.lean_wire import OK, ProviderTarget, load_targets, post, request_body
+from tests.bench.offsets import Offsets
 
 log = structlog.get_logger(__name__)
 SCHEMA = """CREATE TABLE IF NOT EXISTS lean_results (
@@ -43,27 +44,6 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS lean_results (
 # One statement is one transaction: the whole batch of finished events, or none of it.
 INSERT = """INSERT INTO lean_results (event_id, key, result)
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING"""
-
-
-class Offsets:
-    """Per partition: offsets taken and not yet done, and the offset that may be committed."""
-
-    def __init__(self) -> None:
-        self._pending: dict[Hashable, dict[int, None]] = {}
-        self._next: dict[Hashable, int] = {}
-
-    def taken(self, partition: Hashable, offset: int) -> None:
-        """A record was fetched (offsets arrive in order within a partition)."""
-        self._pending.setdefault(partition, {})[offset] = None
-        self._next[partition] = offset + 1
-
-    def done(self, partition: Hashable, offset: int) -> None:
-        """A record's output was produced."""
-        self._pending[partition].pop(offset, None)
-
-    def committable(self) -> dict[Hashable, int]:
-        """Per partition: the first offset not yet done, or the next one when all are done."""
-        return {p: next(iter(self._pending[p]), nxt) for p, nxt in self._next.items()}
 
 
 @dataclass
@@ -95,13 +75,6 @@ class LeanPeer:
         self._consumer, self._producer, self._pool = clients
         self._sessions, self._targets, self._prefix = sessions, targets, prefix
         self._slots = asyncio.Semaphore(max_running)
-        self._timeouts = {
-            t.provider_id: (
-                aiohttp.ClientTimeout(total=t.lookup_timeout_s),
-                aiohttp.ClientTimeout(total=t.purchase_timeout_s),
-            )
-            for t in targets
-        }
         self._known: dict[str, ProviderTarget] = {}
         self._offsets = Offsets()
         self._committed: dict[Hashable, int] = {}
@@ -159,21 +132,10 @@ class LeanPeer:
             self._slots.release()
 
     async def _call(
-        self, target: ProviderTarget, *, purchase: bool, **body: Any
+        self, target: ProviderTarget, *, purchase: bool, wire_id: str, **fields: Any
     ) -> tuple[str, Any]:
-        url = target.purchase_url if purchase else target.lookup_url
-        timeout = self._timeouts[target.provider_id][purchase]
-        session = self._sessions[target.provider_id]
-        try:
-            async with session.post(
-                url + body["wire_id"],
-                data=request_body(**body),
-                headers=target.headers,
-                timeout=timeout,
-            ) as response:
-                return classify(response.status, await response.read())
-        except (aiohttp.ClientError, TimeoutError):
-            return "UNCONFIRMED", {}
+        session, body = self._sessions[target.provider_id], request_body(wire_id=wire_id, **fields)
+        return await post(session, target, purchase=purchase, wire_id=wire_id, body=body)
 
     async def _ask(self, event: dict[str, Any], targets: list[ProviderTarget]) -> list[Any]:
         """Look the meter up at each target at once; remember the first that knows it."""

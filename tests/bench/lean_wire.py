@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 BASE = "prepaidutility/v3"
 CLIENT_ID = "270000"
 # The mandatory Transaction fields the simulator (like Electrum's server) checks.
@@ -42,8 +44,8 @@ class ProviderTarget:
     lookup_url: str
     purchase_url: str
     headers: Mapping[str, str]
-    lookup_timeout_s: float
-    purchase_timeout_s: float
+    lookup_timeout: aiohttp.ClientTimeout
+    purchase_timeout: aiohttp.ClientTimeout
     max_connections: int
 
 
@@ -66,8 +68,8 @@ def load_targets(config_file: Path, env: Mapping[str, str]) -> list[ProviderTarg
                     "Authorization": "Basic " + base64.b64encode(secret.encode()).decode(),
                     "Content-Type": "application/json",
                 },
-                lookup_timeout_s=float(timeouts.get("lookup", 5.0)),
-                purchase_timeout_s=float(timeouts.get("purchase", 10.0)),
+                lookup_timeout=aiohttp.ClientTimeout(total=float(timeouts.get("lookup", 5.0))),
+                purchase_timeout=aiohttp.ClientTimeout(total=float(timeouts.get("purchase", 10.0))),
                 max_connections=int(http.get("max_connections", 100)),
             )
         )
@@ -110,3 +112,21 @@ def classify(status: int, body: bytes) -> tuple[str, dict[str, Any]]:
         kind = NOT_SUPPORTED if answer.get("errorType") == "UNKNOWN_METER_ID" else DECLINED
         return kind, answer
     return UNCONFIRMED, answer  # 5xx and the rest: the provider may have done it
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    target: ProviderTarget,
+    *,
+    purchase: bool,
+    wire_id: str,
+    body: bytes,
+) -> tuple[str, dict[str, Any]]:
+    """One lookup or purchase call; a timeout or a lost connection is UNCONFIRMED."""
+    url = (target.purchase_url if purchase else target.lookup_url) + wire_id
+    timeout = target.purchase_timeout if purchase else target.lookup_timeout
+    try:
+        async with session.post(url, data=body, headers=target.headers, timeout=timeout) as answer:
+            return classify(answer.status, await answer.read())
+    except (aiohttp.ClientError, TimeoutError):
+        return UNCONFIRMED, {}

@@ -1,11 +1,12 @@
-"""The figures as a table, each issue target beside its measured figure, and bench-results.json."""
+"""The figures as tables (the switch, its CPU per event, its baselines) and bench-results.json."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 Figures = Mapping[str, float]
 _COLUMNS = (  # (header, key, decimals)
@@ -19,6 +20,8 @@ _COLUMNS = (  # (header, key, decimals)
     ("RSS MB", "peak_rss_mb", 1),
     ("naive/s", "baseline_events_per_s", 1),
     ("speedup", "speedup", 1),
+    ("lean/s", "lean_events_per_s", 1),
+    ("sw/lean", "lean_ratio", 2),
     ("dead ltrs", "dead_lettered", 0),
     ("missing", "outcomes_missing", 0),
     ("sim cpu s", "simulator_cpu_s", 1),
@@ -32,6 +35,23 @@ _CPU_COLUMNS = (
     ("simulators", "simulator_cpu_per_event_ms", 2),
     ("harness", "harness_cpu_per_event_ms", 2),
     ("machine", "machine_cpu_per_event_ms", 2),
+)
+
+
+# The switch and its baselines; the lean peer's CPU per event, its own and its backends'.
+_PEER_COLUMNS = (
+    ("switch/s", "events_per_s", 1),
+    ("naive/s", "baseline_events_per_s", 1),
+    ("lean/s", "lean_events_per_s", 1),
+    ("sw/naive", "speedup", 1),
+    ("sw/lean", "lean_ratio", 2),
+    ("lean p50", "lean_p50_ms", 1),
+    ("lean p99", "lean_p99_ms", 1),
+    ("lean cpu", "lean_cpu_ms", 2),
+    ("lean pg", "lean_postgres_cpu_ms", 2),
+    ("lean kafka", "lean_kafka_cpu_ms", 2),
+    ("lean sims", "lean_simulators_cpu_ms", 2),
+    ("lean RSS", "lean_peak_rss_mb", 1),
 )
 
 
@@ -57,15 +77,24 @@ def cpu_table(results: Mapping[str, Figures]) -> str:
     )
 
 
+def peers_table(results: Mapping[str, Figures]) -> str:
+    """The switch beside its two baselines: rates, ratios, and the lean peer's own costs."""
+    return (
+        "The switch beside the naive consumer and the lean peer (lean: its own CPU and its "
+        "backends' per event):\n" + table(results, _PEER_COLUMNS)
+    )
+
+
 def details(results: Mapping[str, Figures]) -> list[str]:
     """The paced runs behind the latency targets."""
     lines = []
-    if b := results.get("broadcast_lookups"):
-        lines.append(
-            f"broadcast_lookups paced at half the max rate ({b['half_rate_offered_per_s']:.0f}/s):"
-            f" p50 {b['half_rate_p50_ms']:.1f} ms, p95 {b['half_rate_p95_ms']:.1f} ms,"
-            f" p99 {b['half_rate_p99_ms']:.1f} ms"
-        )
+    for workload, f in results.items():
+        if workload != "fault_run" and "paced_p50_ms" in f:
+            lines.append(
+                f"{workload} paced at half the max rate ({f['paced_rate_per_s']:.0f}/s):"
+                f" p50 {f['paced_p50_ms']:.1f} ms, p95 {f['paced_p95_ms']:.1f} ms,"
+                f" p99 {f['paced_p99_ms']:.1f} ms"
+            )
     if f := results.get("fault_run"):
         lines.append(
             f"fault_run paced at {f['paced_rate_per_s']:.0f}/s: "
@@ -78,60 +107,21 @@ def details(results: Mapping[str, Figures]) -> list[str]:
     return lines
 
 
-def _verdict(measured: float | None, target: float, *, at_least: bool) -> str:
-    if measured is None or math.isnan(measured):
-        return "not measured"
-    met = measured >= target if at_least else measured <= target
-    return "met" if met else "BELOW TARGET"
-
-
-def targets(results: Mapping[str, Figures], latency_ms: float) -> list[str]:
-    """Each target of issue 4 next to the measured figure."""
-    b, f, p = (results.get(w, {}) for w in ("broadcast_lookups", "fault_run", "purchases"))
-    rows = [
-        ("broadcast lookups vs naive", ">= 50x", b.get("speedup"), 50.0, True, "{:.1f}x"),
-        (
-            "broadcast p50 at half max rate",
-            f"<= {latency_ms + 15:.0f} ms",
-            b.get("half_rate_p50_ms"),
-            latency_ms + 15,
-            False,
-            "{:.1f} ms",
-        ),
-        (
-            "fault run unaffected p50",
-            "<= 1.2x",
-            f.get("unaffected_p50_ratio"),
-            1.2,
-            False,
-            "{:.2f}x",
-        ),
-        ("purchases end to end", ">= 1000/s", p.get("events_per_s"), 1000.0, True, "{:.1f}/s"),
-        (
-            "service peak RSS (purchases)",
-            "<= 250 MB",
-            p.get("peak_rss_mb"),
-            250.0,
-            False,
-            "{:.1f} MB",
-        ),
-    ]
-    lines = ["targets (issue 4; figures, not assertions):"]
-    for name, wanted, measured, target, at_least, fmt in rows:
-        shown = fmt.format(measured) if measured is not None else "-"
-        verdict = _verdict(measured, target, at_least=at_least)
-        lines.append(f"  {name:<32} target {wanted:<10} measured {shown:<12} {verdict}")
-    return lines
-
-
 def _clean(value: float) -> float | None:
     """JSON has no NaN."""
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
-def write_json(path: Path, results: Mapping[str, Figures]) -> None:
-    """One object per workload, figures rounded for reading."""
-    body = {
+def write_json(
+    path: Path, results: Mapping[str, Figures], targets: Sequence[Mapping[str, Any]] = ()
+) -> None:
+    """One object per workload, figures rounded for reading; then `targets`, one per target."""
+    body: dict[str, Any] = {
         w: {k: _clean(round(v, 3)) for k, v in figures.items()} for w, figures in results.items()
     }
+    if targets:
+        body["targets"] = [
+            {**t, "measured": None if t["measured"] is None else round(t["measured"], 3)}
+            for t in targets
+        ]
     path.write_text(json.dumps(body, indent=2) + "\n")

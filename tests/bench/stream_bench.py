@@ -1,7 +1,7 @@
 """Benchmark: the switch end to end (Kafka, PostgreSQL, 3 simulated providers) vs a naive consumer.
 
-    python -m tests.bench.stream_bench [--events 4000] [--naive-events 200] [--latency-ms 50]
-        [--workloads known_lookups,broadcast_lookups,purchases,fault_run]
+    python -m tests.bench.stream_bench [--events 4000] [--naive-events 200] [--lean-events N]
+        [--latency-ms 50] [--workloads known_lookups,broadcast_lookups,purchases,fault_run]
 
 Reads PPU_KAFKA_BOOTSTRAP and PPU_DATABASE_URL (a fresh database is created on that server and
 dropped at the end). Prints figures, never asserts; writes bench-results.json at the repo root.
@@ -20,8 +20,9 @@ from pathlib import Path
 import structlog
 import uvloop
 
-from tests.bench.report import cpu_table, details, table, targets, write_json
+from tests.bench.report import cpu_table, details, peers_table, table, write_json
 from tests.bench.rig import ROOT, RigOptions, bench_rig
+from tests.bench.targets import evaluate, targets_table
 from tests.bench.workloads import WORKLOADS, Plan, run_workloads
 
 # The switch runs with its own defaults unless --env says otherwise: a burst waits for one of
@@ -54,6 +55,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--naive-events", type=int, default=200, help="events per naive run (0: skip the naive)"
     )
+    parser.add_argument(
+        "--lean-events",
+        type=int,
+        help="events per lean-peer run (default: --events; 0: skip the lean peer)",
+    )
     parser.add_argument("--latency-ms", type=float, default=50.0, help="fixed provider latency")
     parser.add_argument("--workloads", type=_workloads, default=WORKLOADS)
     parser.add_argument(
@@ -80,7 +86,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--log-dir", type=Path, help="keep the child processes' logs here")
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results.json")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.lean_events is None:
+        args.lean_events = args.events
+    return args
 
 
 async def bench(args: argparse.Namespace) -> None:
@@ -90,6 +99,7 @@ async def bench(args: argparse.Namespace) -> None:
         faulty_timeout_s=args.fault_timeout_s,
         max_connections=args.max_connections,
         instances=args.instances,
+        lean=args.lean_events > 0,
         profile=args.profile.resolve() if args.profile else None,
         service_env={**BENCH_TUNING, **dict(args.env)},
         log_dir=args.log_dir,
@@ -97,13 +107,15 @@ async def bench(args: argparse.Namespace) -> None:
     plan = Plan(
         events=args.events,
         naive_events=args.naive_events,
+        lean_events=args.lean_events,
         paced_seconds=args.paced_seconds,
         hang_share=args.hang_share,
         workloads=args.workloads,
     )
     started = time.monotonic()
     print(
-        "starting: fresh databases and topics, simulators, switch, naive consumer", file=sys.stderr
+        "starting: fresh databases and topics, simulators, switch, naive consumer, lean peer",
+        file=sys.stderr,
     )
     async with bench_rig(options) as rig:
         results = await run_workloads(rig, plan)
@@ -112,14 +124,19 @@ async def bench(args: argparse.Namespace) -> None:
         f"{args.events} events per workload, {time.monotonic() - started:.0f} s in all.\n"
         f"Naive consumer (one event at a time, commit after each): {args.naive_events} events "
         f"per workload; its rate is extrapolated to the full workload for the speedup.\n"
+        f"Lean peer (tests/bench/lean.py, no rules, group commit): {args.lean_events} events "
+        f"per workload.\n"
         f"Latency: input record timestamp to outcome record timestamp (CreateTime).\n"
         f"Switch: {args.instances} instance(s) in one consumer group (CPU and RSS are their sums); "
         f"tuning: {' '.join(f'{k}={v}' for k, v in options.service_env.items()) or 'defaults'}"
     )
     print(table(results))
     print("\n" + cpu_table(results))
-    print("\n".join(["", *details(results), "", *targets(results, args.latency_ms)]))
-    write_json(args.output, results)
+    print("\n" + peers_table(results))
+    checked = evaluate(results, latency_ms=args.latency_ms, instances=args.instances)
+    lines = targets_table(results, latency_ms=args.latency_ms, instances=args.instances)
+    print("\n".join(["", *details(results), "", *lines]))
+    write_json(args.output, results, checked)
     print(f"\nwrote {args.output}")
 
 
