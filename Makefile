@@ -69,10 +69,11 @@ console: $(STAMP) services-up
 run: $(STAMP) services-up
 	@. $(PPU_STATE_DIR)/env && exec deploy/local/run.sh
 
-# Figures, never assertions: each benchmark prints its own and a baseline measured in the same run.
+# Figures, never assertions: each benchmark prints its own and baselines measured in the same run.
+# BENCH_ARGS go to the stream bench, e.g. make bench BENCH_ARGS="--events 1500 --paced-seconds 8".
 bench: $(STAMP) services-up
 	$(BIN)/python -m tests.bench.adapter_bench --seconds 10 --concurrency 16
-	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.bench.stream_bench
+	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.bench.stream_bench $(BENCH_ARGS)
 
 schemas: $(STAMP)
 	$(BIN)/python -m schemas.export
