@@ -30,6 +30,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from adapters.kafka.admin import ensure_topics
 from service.topics import topic_specs
+from tests.bench.components import Backends, locate
 from tests.bench.configs import PROVIDERS, BenchTopology, simulators_toml, switch_toml
 from tests.bench.stack import Child, free_port, fresh_database, ledger_counts, spawn, wait_http
 from tests.bench.traffic import Traffic
@@ -68,6 +69,7 @@ class Rig:
     naive_traffic: Traffic
     lean: Child | None = None
     lean_traffic: Traffic | None = None
+    backends: Backends = field(default_factory=Backends)
 
     async def restart_simulators(self, *, hang_share: float) -> None:
         """Replace the simulator process with one whose faulty provider hangs `hang_share`."""
@@ -226,6 +228,7 @@ async def bench_rig(options: RigOptions) -> AsyncIterator[Rig]:
             naive_traffic=await _traffic(stack, bootstrap, prefixes["naive."]),
             lean=lean,
             lean_traffic=await _traffic(stack, bootstrap, prefixes["lean."]) if lean else None,
+            backends=await locate(server, bootstrap),
         )
         try:
             yield rig

@@ -92,6 +92,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _scope(pid: int | None, found: str) -> str:
+    return f"{found} {pid} only" if pid else "every local process (not located)"
+
+
 async def bench(args: argparse.Namespace) -> None:
     """Build the rig, run the workloads, print and write the figures."""
     options = RigOptions(
@@ -119,6 +123,7 @@ async def bench(args: argparse.Namespace) -> None:
     )
     async with bench_rig(options) as rig:
         results = await run_workloads(rig, plan)
+        backends = rig.backends
     print(
         f"\nstream bench: 3 simulated providers at {args.latency_ms:.0f} ms fixed latency, "
         f"{args.events} events per workload, {time.monotonic() - started:.0f} s in all.\n"
@@ -127,6 +132,8 @@ async def bench(args: argparse.Namespace) -> None:
         f"Lean peer (tests/bench/lean.py, no rules, group commit): {args.lean_events} events "
         f"per workload.\n"
         f"Latency: input record timestamp to outcome record timestamp (CreateTime).\n"
+        f"PostgreSQL CPU: {_scope(backends.postgres, 'the server of pid')}; Kafka CPU: "
+        f"{_scope(backends.kafka, 'the broker of pid')} (see tests/bench/components.py).\n"
         f"Switch: {args.instances} instance(s) in one consumer group (CPU and RSS are their sums); "
         f"tuning: {' '.join(f'{k}={v}' for k, v in options.service_env.items()) or 'defaults'}"
     )

@@ -77,7 +77,7 @@ class Session:
         print(f"  {label}: {len(meters)} events{pace}", file=sys.stderr, flush=True)
         probes = [ResourceProbe(c.pid) for c in children]
         sims = ResourceProbe(self.rig.simulators.pid)
-        machine, components = psutil.cpu_times(), cpu_by_component()
+        machine, components = psutil.cpu_times(), cpu_by_component(self.rig.backends)
         started = time.monotonic()
         for probe in probes:
             probe.start()
@@ -95,7 +95,7 @@ class Session:
             cost,
             sim_cost.cpu_s,
             busy(machine, psutil.cpu_times()),
-            spent(components, cpu_by_component()),
+            spent(components, cpu_by_component(self.rig.backends)),
             time.monotonic() - started,
         )
 
