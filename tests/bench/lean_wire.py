@@ -21,17 +21,11 @@ import aiohttp
 BASE = "prepaidutility/v3"
 CLIENT_ID = "270000"
 # The mandatory Transaction fields the simulator (like Electrum's server) checks.
-_PARTIES = {
-    "client": {"id": CLIENT_ID, "name": "PPU Lean Peer"},
-    "originator": {
-        "terminalId": "PPULEAN1",
-        "merchant": {
-            "merchantType": "4900",
-            "merchantId": "PPULEANPEER0001",
-            "merchantName": {"name": "PPU Lean", "city": "Johannesburg", "region": "GP"}
-            | {"country": "ZA"},
-        },
-    },
+_CLIENT = {"id": CLIENT_ID, "name": "PPU Lean Peer"}
+_MERCHANT: dict[str, Any] = {
+    "merchantType": "4900",
+    "merchantId": "PPULEANPEER0001",
+    "merchantName": {"name": "PPU Lean", "city": "Johannesburg", "region": "GP", "country": "ZA"},
 }
 OK, NOT_SUPPORTED, DECLINED, UNCONFIRMED = "OK", "NOT_SUPPORTED", "DECLINED", "UNCONFIRMED"
 
@@ -85,12 +79,16 @@ def request_body(
     *, wire_id: str, institution: str, meter: str, ref: str, amount_cents: int | None = None
 ) -> bytes:
     """A lookup body, or a purchase body when `amount_cents` is given (rand, ISO 4217 710)."""
-    originator = {**_PARTIES["originator"], "institution": {"id": institution, "name": institution}}
+    originator = {
+        "institution": {"id": institution, "name": institution},
+        "terminalId": "PPULEAN1",
+        "merchant": _MERCHANT,
+    }
     body: dict[str, Any] = {
         "id": wire_id,
         "time": wire_time(datetime.now(UTC)),
         "originator": originator,
-        "client": _PARTIES["client"],
+        "client": _CLIENT,
         "thirdPartyIdentifiers": [{"institutionId": CLIENT_ID, "transactionIdentifier": ref}],
         "meter": {"meterId": meter},
     }

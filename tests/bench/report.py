@@ -88,12 +88,12 @@ def peers_table(results: Mapping[str, Figures]) -> str:
 def details(results: Mapping[str, Figures]) -> list[str]:
     """The paced runs behind the latency targets."""
     lines = []
-    for workload, f in results.items():
-        if workload != "fault_run" and "paced_p50_ms" in f:
+    for workload, w in results.items():
+        if workload != "fault_run" and "paced_p50_ms" in w:
             lines.append(
-                f"{workload} paced at half the max rate ({f['paced_rate_per_s']:.0f}/s):"
-                f" p50 {f['paced_p50_ms']:.1f} ms, p95 {f['paced_p95_ms']:.1f} ms,"
-                f" p99 {f['paced_p99_ms']:.1f} ms"
+                f"{workload} paced at half the max rate ({w['paced_rate_per_s']:.0f}/s):"
+                f" p50 {w['paced_p50_ms']:.1f} ms, p95 {w['paced_p95_ms']:.1f} ms,"
+                f" p99 {w['paced_p99_ms']:.1f} ms"
             )
     if f := results.get("fault_run"):
         lines.append(

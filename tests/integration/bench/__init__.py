@@ -1,0 +1,1 @@
+"""Integration tests of the benchmark's own moving parts."""
