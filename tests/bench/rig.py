@@ -151,9 +151,14 @@ async def _topics(bootstrap: str, prefixes: list[str], *, delete: bool = False) 
         await admin.close()
 
 
-async def _start_switches(options: RigOptions, env: dict[str, str], workdir: Path) -> list[Child]:
-    """The switch processes; several share the consumer group (and partitions), as in production."""
-    switches = []
+async def _start_switches(
+    options: RigOptions, env: dict[str, str], workdir: Path, children: list[Child]
+) -> list[Child]:
+    """The switch processes; several share the consumer group (and partitions), as in production.
+
+    Each goes into `children` as soon as it runs, so a failure later still stops it.
+    """
+    switches: list[Child] = []
     for n in range(options.instances):
         args = ["-m", "service", "run"]
         if n == 0 and options.profile is not None:  # profile the first only
@@ -161,7 +166,19 @@ async def _start_switches(options: RigOptions, env: dict[str, str], workdir: Pat
         name = "switch" if n == 0 else f"switch-{n + 1}"
         env_n = {**env, **options.service_env}
         switches.append(await spawn(name, args, env=env_n, log_dir=workdir, cwd=ROOT))
+        children.insert(n, switches[-1])
     return switches
+
+
+def _topology(options: RigOptions) -> BenchTopology:
+    """Free ports and a fresh password for the simulated providers."""
+    return BenchTopology(
+        ports={pid: free_port() for pid, *_ in PROVIDERS},
+        password=secrets.token_urlsafe(16),
+        latency_ms=options.latency_ms,
+        faulty_timeout_s=options.faulty_timeout_s,
+        max_connections=options.max_connections,
+    )
 
 
 async def _traffic(stack: AsyncExitStack, bootstrap: str, prefix: str) -> Traffic:
@@ -169,6 +186,24 @@ async def _traffic(stack: AsyncExitStack, bootstrap: str, prefix: str) -> Traffi
     return await stack.enter_async_context(
         Traffic(bootstrap=bootstrap, prefix=prefix, output_partitions=OUTPUT_PARTITIONS)
     )
+
+
+async def _start_consumers(
+    options: RigOptions, envs: dict[str, dict[str, str]], workdir: Path, children: list[Child]
+) -> tuple[list[Child], Child, Child | None]:
+    """The switches, the naive consumer and the lean peer, each added to `children` at once."""
+    switches = await _start_switches(options, envs[""], workdir, children)
+    naive = await spawn(
+        "naive", ["-m", "tests.bench.naive"], env=envs["naive."], log_dir=workdir, cwd=ROOT
+    )
+    children.insert(-1, naive)
+    if not options.lean:
+        return switches, naive, None
+    # With the switch's engine tuning: as many events at once as the switch.
+    env = {**envs["lean."], **options.service_env}
+    lean = await spawn("lean", ["-m", "tests.bench.lean"], env=env, log_dir=workdir, cwd=ROOT)
+    children.insert(-1, lean)
+    return switches, naive, lean
 
 
 @asynccontextmanager
@@ -188,13 +223,7 @@ async def bench_rig(options: RigOptions) -> AsyncIterator[Rig]:
         }
         stack.push_async_callback(_topics, bootstrap, [*prefixes.values()], delete=True)
         await _topics(bootstrap, [*prefixes.values()])
-        topo = BenchTopology(
-            ports={pid: free_port() for pid, *_ in PROVIDERS},
-            password=secrets.token_urlsafe(16),
-            latency_ms=options.latency_ms,
-            faulty_timeout_s=options.faulty_timeout_s,
-            max_connections=options.max_connections,
-        )
+        topo = _topology(options)
         config = workdir / "switch.toml"
         config.write_text(switch_toml(topo))
         envs = {
@@ -204,19 +233,7 @@ async def bench_rig(options: RigOptions) -> AsyncIterator[Rig]:
         children: list[Child] = [await start_simulators(topo, workdir, 0.0, options.hang_seconds)]
         # Registered before the rest start: whatever did start is stopped, consumers first.
         stack.push_async_callback(_stop_all, children)
-        switches = await _start_switches(options, envs[""], workdir)
-        children[:0] = switches
-        naive = await spawn(
-            "naive", ["-m", "tests.bench.naive"], env=envs["naive."], log_dir=workdir, cwd=ROOT
-        )
-        children.insert(-1, naive)
-        lean = None
-        if options.lean:  # with the switch's engine tuning: as many events at once as the switch
-            lean_env = {**envs["lean."], **options.service_env}
-            lean = await spawn(
-                "lean", ["-m", "tests.bench.lean"], env=lean_env, log_dir=workdir, cwd=ROOT
-            )
-            children.insert(-1, lean)
+        switches, naive, lean = await _start_consumers(options, envs, workdir, children)
         rig = Rig(
             options=options,
             topology=topo,

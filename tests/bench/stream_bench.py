@@ -20,6 +20,7 @@ from pathlib import Path
 import structlog
 import uvloop
 
+from tests.bench.components import Backends
 from tests.bench.report import cpu_table, details, peers_table, table, write_json
 from tests.bench.rig import ROOT, RigOptions, bench_rig
 from tests.bench.targets import evaluate, targets_table
@@ -96,6 +97,24 @@ def _scope(pid: int | None, found: str) -> str:
     return f"{found} {pid} only" if pid else "every local process (not located)"
 
 
+def _summary(args: argparse.Namespace, options: RigOptions, found: Backends, wall_s: float) -> str:
+    """What was run, and how, above the tables."""
+    tuning = " ".join(f"{k}={v}" for k, v in options.service_env.items()) or "defaults"
+    return (
+        f"\nstream bench: 3 simulated providers at {args.latency_ms:.0f} ms fixed latency, "
+        f"{args.events} events per workload, {wall_s:.0f} s in all.\n"
+        f"Naive consumer (one event at a time, commit after each): {args.naive_events} events "
+        f"per workload; its rate is extrapolated to the full workload for the speedup.\n"
+        f"Lean peer (tests/bench/lean.py, no rules, group commit): {args.lean_events} events "
+        f"per workload.\n"
+        f"Latency: input record timestamp to outcome record timestamp (CreateTime).\n"
+        f"PostgreSQL CPU: {_scope(found.postgres, 'the server of pid')}; Kafka CPU: "
+        f"{_scope(found.kafka, 'the broker of pid')} (see tests/bench/components.py).\n"
+        f"Switch: {args.instances} instance(s) in one consumer group (CPU and RSS are their sums); "
+        f"tuning: {tuning}"
+    )
+
+
 async def bench(args: argparse.Namespace) -> None:
     """Build the rig, run the workloads, print and write the figures."""
     options = RigOptions(
@@ -123,20 +142,7 @@ async def bench(args: argparse.Namespace) -> None:
     )
     async with bench_rig(options) as rig:
         results = await run_workloads(rig, plan)
-        backends = rig.backends
-    print(
-        f"\nstream bench: 3 simulated providers at {args.latency_ms:.0f} ms fixed latency, "
-        f"{args.events} events per workload, {time.monotonic() - started:.0f} s in all.\n"
-        f"Naive consumer (one event at a time, commit after each): {args.naive_events} events "
-        f"per workload; its rate is extrapolated to the full workload for the speedup.\n"
-        f"Lean peer (tests/bench/lean.py, no rules, group commit): {args.lean_events} events "
-        f"per workload.\n"
-        f"Latency: input record timestamp to outcome record timestamp (CreateTime).\n"
-        f"PostgreSQL CPU: {_scope(backends.postgres, 'the server of pid')}; Kafka CPU: "
-        f"{_scope(backends.kafka, 'the broker of pid')} (see tests/bench/components.py).\n"
-        f"Switch: {args.instances} instance(s) in one consumer group (CPU and RSS are their sums); "
-        f"tuning: {' '.join(f'{k}={v}' for k, v in options.service_env.items()) or 'defaults'}"
-    )
+    print(_summary(args, options, rig.backends, time.monotonic() - started))
     print(table(results))
     print("\n" + cpu_table(results))
     print("\n" + peers_table(results))

@@ -40,50 +40,31 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.2f} {unit}" if unit == "ms" and value < 10 else f"{value:.1f} {unit}"
 
 
+def _per_workload(name: str, key: str, limit: float, at_least: bool, unit: str) -> list[Target]:
+    """The same target for every workload."""
+    short = {"known_lookups": "known", "broadcast_lookups": "broadcast", "purchases": "purchases"}
+    short["fault_run"] = "fault run"
+    return [Target(f"{name}, {short[w]}", w, key, limit, at_least, unit) for w in WORKLOADS]
+
+
 def issue12_targets(latency_ms: float = 50.0) -> list[Target]:
     """Every target of issue 12, in the order the issue gives them."""
-    short = {"known_lookups": "known", "broadcast_lookups": "broadcast", "purchases": "purchases"}
-    short |= {"fault_run": "fault run"}
-    rows = [
-        Target(f"switch CPU/event, {short[w]}", w, "switch_cpu_ms", limit, False, "ms")
-        for w, limit in (("known_lookups", 1.5), ("broadcast_lookups", 2.0), ("purchases", 2.0))
-    ]
-    rows += [
-        Target(f"PostgreSQL CPU/event, {short[w]}", w, "postgres_cpu_ms", 1.0, False, "ms")
-        for w in WORKLOADS
-    ]
-    rows += [
-        Target(f"Kafka CPU/event, {short[w]}", w, "kafka_cpu_ms", 0.5, False, "ms")
-        for w in WORKLOADS
-    ]
-    rows += [
-        Target(f"throughput vs lean, {short[w]}", w, "lean_ratio", 0.6, True, "x")
-        for w in WORKLOADS
-    ]
-    rows += [
-        Target("broadcast vs naive", "broadcast_lookups", "speedup", 30.0, True, "x"),
-        Target("paced p50, known", "known_lookups", "paced_p50_ms", latency_ms + 10, False, "ms"),
-        Target(
-            "paced p50, broadcast",
-            "broadcast_lookups",
-            "paced_p50_ms",
-            latency_ms + 15,
-            False,
-            "ms",
-        ),
-        Target("paced p99, known", "known_lookups", "paced_p99_ms", latency_ms + 70, False, "ms"),
-        Target(
-            "paced p99, broadcast",
-            "broadcast_lookups",
-            "paced_p99_ms",
-            latency_ms + 70,
-            False,
-            "ms",
-        ),
+    known, broadcast = "known_lookups", "broadcast_lookups"
+    return [
+        Target("switch CPU/event, known", known, "switch_cpu_ms", 1.5, False, "ms"),
+        Target("switch CPU/event, broadcast", broadcast, "switch_cpu_ms", 2.0, False, "ms"),
+        Target("switch CPU/event, purchases", "purchases", "switch_cpu_ms", 2.0, False, "ms"),
+        *_per_workload("PostgreSQL CPU/event", "postgres_cpu_ms", 1.0, False, "ms"),
+        *_per_workload("Kafka CPU/event", "kafka_cpu_ms", 0.5, False, "ms"),
+        *_per_workload("throughput vs lean", "lean_ratio", 0.6, True, "x"),
+        Target("broadcast vs naive", broadcast, "speedup", 30.0, True, "x"),
+        Target("paced p50, known", known, "paced_p50_ms", latency_ms + 10, False, "ms"),
+        Target("paced p50, broadcast", broadcast, "paced_p50_ms", latency_ms + 15, False, "ms"),
+        Target("paced p99, known", known, "paced_p99_ms", latency_ms + 70, False, "ms"),
+        Target("paced p99, broadcast", broadcast, "paced_p99_ms", latency_ms + 70, False, "ms"),
         Target("fault run unaffected p50", "fault_run", "unaffected_p50_ratio", 1.2, False, "x"),
         Target("peak RSS per instance", OVERALL, "peak_rss_mb_per_instance", 150.0, False, "MB"),
     ]
-    return rows
 
 
 def overall(results: Results, instances: int) -> dict[str, float]:

@@ -57,11 +57,10 @@ async def _committed(bootstrap: str, group: str, topic: str) -> int:
         await consumer.stop()
 
 
-async def test_lean_peer_broadcasts_unknown_meters_then_calls_one_provider(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str, tmp_path: Path
-) -> None:
-    """Unknown meters ask all 3 providers, known ones 1, a purchase calls purchase once; every
-    input gets one output and one row, and the group commits past every input."""
+async def _setup(
+    bootstrap: str, database_url: str, prefix: str, tmp_path: Path
+) -> tuple[BenchTopology, dict[str, str]]:
+    """The bench's providers at 5 ms, its switch file, the topics, and the lean peer's env."""
     topo = BenchTopology(
         ports={pid: free_port() for pid, *_ in PROVIDERS},
         password=secrets.token_urlsafe(8),
@@ -72,18 +71,25 @@ async def test_lean_peer_broadcasts_unknown_meters_then_calls_one_provider(
     config = tmp_path / "switch.toml"
     config.write_text(switch_toml(topo))
     await ensure_topics(
-        kafka_bootstrap,
-        topic_specs(prefix=topic_prefix, input_partitions=2, output_partitions=2),
+        bootstrap, topic_specs(prefix=prefix, input_partitions=2, output_partitions=2)
     )
-    group = f"{topic_prefix}lean"
-    env = {
-        "PPU_KAFKA_BOOTSTRAP": kafka_bootstrap,
+    return topo, {
+        "PPU_KAFKA_BOOTSTRAP": bootstrap,
         "PPU_DATABASE_URL": database_url,
-        "PPU_TOPIC_PREFIX": topic_prefix,
-        "PPU_CONSUMER_GROUP": group,
+        "PPU_TOPIC_PREFIX": prefix,
+        "PPU_CONSUMER_GROUP": f"{prefix}lean",
         "PPU_CONFIG_FILE": str(config),
         **topo.password_env(),
     }
+
+
+async def test_lean_peer_broadcasts_unknown_meters_then_calls_one_provider(
+    kafka_bootstrap: str, database_url: str, topic_prefix: str, tmp_path: Path
+) -> None:
+    """Unknown meters ask all 3 providers, known ones 1, a purchase calls purchase once; every
+    input gets one output and one row, and the group commits past every input."""
+    topo, env = await _setup(kafka_bootstrap, database_url, topic_prefix, tmp_path)
+    group = env["PPU_CONSUMER_GROUP"]
     meters = ["11000000001", "12000000002", "13000000003"]
     sims_file = parse_config(simulators_toml(topo))
     async with (
