@@ -9,6 +9,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -63,10 +64,9 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-async def database_url(service_endpoints: dict[str, str]) -> AsyncIterator[str]:
-    """A fresh database with every migration applied, dropped after the test."""
-    admin_url = service_endpoints["PPU_DATABASE_URL"]
+@asynccontextmanager
+async def fresh_database(admin_url: str) -> AsyncIterator[str]:
+    """A new database with every migration applied on the server of `admin_url`, dropped after."""
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(admin_url)
     try:
@@ -81,3 +81,10 @@ async def database_url(service_endpoints: dict[str, str]) -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def database_url(service_endpoints: dict[str, str]) -> AsyncIterator[str]:
+    """A fresh database with every migration applied, dropped after the test."""
+    async with fresh_database(service_endpoints["PPU_DATABASE_URL"]) as url:
+        yield url

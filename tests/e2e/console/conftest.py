@@ -11,16 +11,15 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from adapters.postgres.migrate import migrate
 from adapters.ppu_v3.simulator.config import UtilityCoverage
 from schemas.v1.inputs import LookupRequested
 from service.console.settings import ConsoleSettings
 from service.topics import Topic
+from tests.conftest import fresh_database
 from tests.support.observed import PASSWORD, ObservedSwitch, observed_switch
 from tests.support.switch import new_id, sim_provider
 
@@ -68,21 +67,8 @@ async def shared_browser() -> AsyncIterator[Browser]:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def module_database_url(service_endpoints: dict[str, str]) -> AsyncIterator[str]:
     """A fresh migrated database for one module, dropped after it."""
-    admin_url = service_endpoints["PPU_DATABASE_URL"]
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-        conn = await asyncpg.connect(url)
-        try:
-            await migrate(conn)
-        finally:
-            await conn.close()
+    async with fresh_database(service_endpoints["PPU_DATABASE_URL"]) as url:
         yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
