@@ -12,7 +12,7 @@ import structlog
 from structlog.testing import capture_logs
 
 from service.engine.errors import OutageError, PermanentError, TransientError
-from service.engine.outage import OutageGate
+from service.engine.outage import OutageGate, always_up
 from service.engine.process import Outcome, Processor
 from service.engine.records import Event
 from service.engine.settings import EngineSettings
@@ -27,7 +27,9 @@ FAST = EngineSettings(
 )
 
 
-def _processor(handle: object, publisher: MemoryPublisher) -> Processor[Ping]:
+def _processor(
+    handle: object, publisher: MemoryPublisher, gate: OutageGate | None = None
+) -> Processor[Ping]:
     return Processor(
         decode=decode_ping,
         handle=handle,  # type: ignore[arg-type]
@@ -35,6 +37,7 @@ def _processor(handle: object, publisher: MemoryPublisher) -> Processor[Ping]:
         dead_letter_topic="dlq",
         group="g",
         settings=FAST,
+        gate=gate or OutageGate(always_up),
     )
 
 
@@ -180,18 +183,6 @@ class _Dependency:
         return self.up
 
 
-def _gated(handle: object, publisher: MemoryPublisher, gate: OutageGate) -> Processor[Ping]:
-    return Processor(
-        decode=decode_ping,
-        handle=handle,  # type: ignore[arg-type]
-        dead_letters=publisher,
-        dead_letter_topic="dlq",
-        group="g",
-        settings=FAST,
-        gate=gate,
-    )
-
-
 async def test_an_outage_longer_than_every_retry_never_dead_letters_the_record() -> None:
     """Outage errors wait at the gate uncounted, however many; the record is handled after."""
     dependency = _Dependency(down_for=2)
@@ -205,7 +196,7 @@ async def test_an_outage_longer_than_every_retry_never_dead_letters_the_record()
             raise OutageError("connection refused")
 
     publisher = MemoryPublisher()
-    outcome = await _gated(handle, publisher, gate).process(record(1))
+    outcome = await _processor(handle, publisher, gate).process(record(1))
     assert outcome is Outcome.HANDLED
     assert publisher.sent == []
     assert set(failures) == {1}  # no failure was counted as an attempt
@@ -225,7 +216,7 @@ async def test_an_unknown_error_while_the_probe_fails_waits_instead_of_counting(
             raise RuntimeError("connection is closed")
 
     publisher = MemoryPublisher()
-    assert await _gated(handle, publisher, gate).process(record(1)) is Outcome.HANDLED
+    assert await _processor(handle, publisher, gate).process(record(1)) is Outcome.HANDLED
     assert publisher.sent == []
     assert gate.outages == 1
     assert calls == [1, 1]  # failed once, waited out the outage, succeeded uncounted
@@ -241,7 +232,7 @@ async def test_an_unknown_error_while_dependencies_answer_is_counted() -> None:
         raise RuntimeError("bug")
 
     publisher = MemoryPublisher()
-    assert await _gated(handle, publisher, gate).process(record(1)) is Outcome.DEAD_LETTERED
+    assert await _processor(handle, publisher, gate).process(record(1)) is Outcome.DEAD_LETTERED
     assert _letter(publisher)["error_type"] == "retries_exhausted"
 
 
