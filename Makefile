@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PPU_STATE_DIR ?= $(CURDIR)/.state
 
-.PHONY: venv lint fmt unit integration e2e test run console chromium services-up services-down bench crash-test schemas clean deploy-check
+.PHONY: venv lint fmt unit integration e2e test run console chromium services-up services-down bench crash-test fault-test toxiproxy schemas clean deploy-check
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "$(PY) is missing: install Python 3.11 (with venv) first." >&2; exit 1; }
@@ -59,9 +59,19 @@ crash-test: $(STAMP) services-up
 deploy-check: $(STAMP)
 	deploy/local/deploy_check.sh $(BIN)/python
 
-test: $(STAMP) lint deploy-check chromium services-up
+# Broker and PostgreSQL restarts, Toxiproxy network faults, three instances with kills, 5,000
+# bad records, purchase-id duplicates; ends with `fault-test: scenarios=N outcomes_missing=0 ...`.
+fault-test: $(STAMP) services-up toxiproxy
+	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.fault.fault_test
+
+# Toxiproxy's server, built once with `go install` and cached beside the Kafka jars.
+toxiproxy:
+	deploy/local/toxiproxy.sh install >/dev/null
+
+test: $(STAMP) lint deploy-check chromium services-up toxiproxy
 	. $(PPU_STATE_DIR)/env && $(BIN)/pytest tests -v
 	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.crash.crash_test
+	. $(PPU_STATE_DIR)/env && $(BIN)/python -m tests.fault.fault_test
 
 console: $(STAMP) services-up
 	. $(PPU_STATE_DIR)/env && $(BIN)/python -m service console

@@ -10,6 +10,8 @@ VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/kafka
 LIBS="$CACHE_DIR/kafka-$VERSION/libs"
 DIR="$STATE_DIR/kafka"
 PIDFILE="$DIR/kafka.pid"
+# Clients are told this address; `make fault-test` points it at a Toxiproxy port in front.
+ADVERTISED=${PPU_KAFKA_ADVERTISED:-$HOST:$PORT}
 
 fetch() {
   [ -f "$LIBS/.complete" ] && return 0
@@ -32,7 +34,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=$HOST:$CONTROLLER_PORT
 listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
+advertised.listeners=PLAINTEXT://$ADVERTISED
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
