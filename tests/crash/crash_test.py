@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import sys
@@ -23,20 +22,18 @@ import uuid
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaProducer
 
 from adapters.ppu_v3.simulator.config import Faults, UtilityCoverage
 from adapters.ppu_v3.simulator.server import RunningSimulator, running_simulator
 from schemas import canonical_bytes
-from service.topics import INPUTS, Topic
+from service.topics import Topic
 from tests.crash.checks import Verdict, judge
 from tests.crash.procs import SwitchProcess, switch_toml
+from tests.crash.rig import Collector, await_topics, scratch_database, switch_env
 from tests.support.events import lookup, purchase
-from tests.support.switch import PASSWORD, sim_provider
+from tests.support.switch import sim_provider
 
 CITY = UtilityCoverage(utility_id="CPW", name="City Power", prefixes=["0412"], min_amount=100)
 RULES = {
@@ -110,73 +107,20 @@ async def _killer(
         await switch.start()
 
 
-class Collector:
-    """Reads every output topic from the start, for the whole run."""
-
-    def __init__(self, bootstrap: str, prefix: str) -> None:
-        self.records: list[tuple[str, bytes]] = []
-        self._bootstrap = bootstrap
-        self._prefix = prefix
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Consume until stopped."""
-        names = [f"{self._prefix}{t.value}" for t in Topic if t not in INPUTS]
-        consumer = AIOKafkaConsumer(
-            *names,
-            bootstrap_servers=self._bootstrap,
-            group_id=f"{self._prefix}crash-collector",
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            while not stop.is_set():
-                for batch in (await consumer.getmany(timeout_ms=200)).values():
-                    self.records += [(r.topic, r.value) for r in batch]
-        finally:
-            await consumer.stop()
-
-    def answered(self, lookups: set[str], purchases: set[str]) -> int:
-        """How many distinct inputs have an outcome so far (cheap progress figure)."""
-        seen: set[str] = set()
-        for _, value in self.records:
-            event = json.loads(value)
-            seen.add(event.get("lookup_id") or event.get("purchase_id") or "")
-        return len(seen & (lookups | purchases))
-
-
-async def _database(admin_url: str) -> tuple[str, str]:
-    name = f"crash_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name, urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-
-
-async def _drop(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 async def run(args: argparse.Namespace) -> Verdict:
     """The whole scenario; returns the verdict."""
     bootstrap = os.environ["PPU_KAFKA_BOOTSTRAP"]
-    admin_url = os.environ["PPU_DATABASE_URL"]
     rng = random.Random(args.seed)
     prefix = f"crash{uuid.uuid4().hex[:8]}."
-    db_name, db_url = await _database(admin_url)
-    say(
-        f"seed={args.seed} prefix={prefix} database={db_name}"
-        f" inputs={args.events} kills={args.kills}"
-    )
     workdir = Path(tempfile.mkdtemp(prefix="crash-test-"))
     async with AsyncExitStack() as stack:
-        stack.push_async_callback(_drop, admin_url, db_name)
+        db_name, db_url = await stack.enter_async_context(
+            scratch_database(os.environ["PPU_DATABASE_URL"], "crash")
+        )
+        say(
+            f"seed={args.seed} prefix={prefix} database={db_name}"
+            f" inputs={args.events} kills={args.kills}"
+        )
         # Answers lost after the vend are the hard case for recovery: the retry must find them.
         faults = Faults(error_500=0.02, error_504=0.02, hang=0.01, hang_seconds=2.0)
         sims: list[RunningSimulator] = [
@@ -187,28 +131,13 @@ async def run(args: argparse.Namespace) -> Verdict:
         ]
         config = workdir / "switch.toml"
         config.write_text(switch_toml(sims, rules=RULES))
-        env = {
-            "PPU_KAFKA_BOOTSTRAP": bootstrap,
-            "PPU_DATABASE_URL": db_url,
-            "PPU_TOPIC_PREFIX": prefix,
-            "PPU_CONFIG_FILE": str(config),
-            "PPU_CONSUMER_GROUP": f"{prefix}switch",
-            "PPU_INPUT_PARTITIONS": "6",
-            "PPU_OUTPUT_PARTITIONS": "3",
-            "PPU_LOG_FORMAT": "json",
-            "PPU_ENGINE_SESSION_TIMEOUT_MS": "6000",
-            "PPU_ENGINE_HEARTBEAT_INTERVAL_MS": "1000",
-            "PPU_ENGINE_EVENT_DEADLINE_S": "10",
-            "PPU_ENGINE_DRAIN_DEADLINE_S": "12",
-            "PPU_ENGINE_MAX_POLL_INTERVAL_MS": "60000",
-            "PPU_HEALTH_PORT": "0",  # any free port: never collide with a running service
-            "PPU_RELAY_POLL_INTERVAL_S": "0.2",
-            **{f"PPU_PROVIDER_{s.config.provider_id}_PASSWORD": PASSWORD for s in sims},
-        }
+        env = switch_env(
+            bootstrap=bootstrap, database_url=db_url, prefix=prefix, config=config, sims=sims
+        )
         switch = SwitchProcess(env, workdir / "switch.log")
         await switch.start()
         stack.push_async_callback(switch.stop)
-        await _await_topics(bootstrap, prefix)
+        await await_topics(bootstrap, prefix)
         collector = Collector(bootstrap, prefix)
         stop = asyncio.Event()
         collecting = asyncio.create_task(collector.run(stop))
@@ -216,7 +145,7 @@ async def run(args: argparse.Namespace) -> Verdict:
         lookups = {e.lookup_id for t, e in events if t is Topic.LOOKUP_REQUESTED}
         purchases = {str(e.purchase_id) for t, e in events if t is Topic.PURCHASE_REQUESTED}
         total = len(lookups) + len(purchases)
-        progress = lambda: collector.answered(lookups, purchases)  # noqa: E731
+        progress = lambda: collector.answered(lookups | purchases)  # noqa: E731
         killing = asyncio.create_task(_killer(switch, args.kills, rng, progress, total))
         await _publish(bootstrap, prefix, events, args.rate)
         deadline = time.monotonic() + args.settle_s
@@ -235,23 +164,12 @@ async def run(args: argparse.Namespace) -> Verdict:
         await switch.stop()
         vends = {pid: sum(len(s.ledger.vends(pid)) for s in sims) for pid in purchases}
         verdict = judge(
-            lookups=lookups, purchases=purchases, outputs=collector.records, vends=vends
+            lookups=lookups, purchases=purchases, outputs=collector.pairs(), vends=vends
         )
         for example in verdict.examples:
             say(f"problem: {example}")
         say(f"switch log: {workdir / 'switch.log'}")
         return verdict
-
-
-async def _await_topics(bootstrap: str, prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        async with asyncio.timeout(60):
-            while f"{prefix}{Topic.DEAD_LETTER.value}" not in await admin.list_topics():  # noqa: ASYNC110
-                await asyncio.sleep(0.5)
-    finally:
-        await admin.close()
 
 
 def main() -> int:

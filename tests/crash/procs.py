@@ -6,7 +6,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from adapters.ppu_v3.simulator.server import RunningSimulator
@@ -14,8 +14,16 @@ from adapters.ppu_v3.simulator.server import RunningSimulator
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def switch_toml(sims: Sequence[RunningSimulator], *, rules: Mapping[str, float | int]) -> str:
-    """A switch configuration file pointing at in-process simulators; institution INST."""
+def switch_toml(
+    sims: Sequence[RunningSimulator],
+    *,
+    rules: Mapping[str, float | int],
+    institutions: Sequence[str] = ("INST",),
+    base_urls: Mapping[str, str] | None = None,
+) -> str:
+    """A switch configuration file pointing at in-process simulators (or, by provider id, at
+    another address in front of one, such as a proxy), with every provider enabled for each
+    of the institutions."""
     lines = ["[rules]", *(f"{k} = {v}" for k, v in rules.items()), ""]
     lines += [
         "[[utilities]]",
@@ -29,20 +37,22 @@ def switch_toml(sims: Sequence[RunningSimulator], *, rules: Mapping[str, float |
             "[[providers]]",
             f'id = "{sim.config.provider_id}"',
             f'name = "{sim.config.name}"',
-            f'base_url = "{sim.base_url}"',
+            f'base_url = "{(base_urls or {}).get(sim.config.provider_id, sim.base_url)}"',
             'username = "switch"',
             "http = { timeouts = { lookup = 1.0, purchase = 1.0, retry = 1.0, advice = 1.0 },"
             " lookup_attempts = 1, breaker = { failure_threshold = 1000 } }",
             "",
         ]
     enabled = ", ".join(f'"{s.config.provider_id}"' for s in sims)
-    lines += [
-        "[[institutions]]",
-        'id = "INST"',
-        'name = "Crash Test"',
-        f"enabled_providers = [{enabled}]",
-    ]
-    return "\n".join(lines) + "\n"
+    for institution in institutions:
+        lines += [
+            "[[institutions]]",
+            f'id = "{institution}"',
+            f'name = "Test {institution}"',
+            f"enabled_providers = [{enabled}]",
+            "",
+        ]
+    return "\n".join(lines)
 
 
 class SwitchProcess:
@@ -53,6 +63,7 @@ class SwitchProcess:
         self._log_path = log_path
         self.proc: asyncio.subprocess.Process | None = None
         self.starts = 0
+        self.restarts = 0  # by the supervisor, after the process ended on its own
 
     async def start(self) -> None:
         """Start (again); output is appended to the log file."""
@@ -98,3 +109,17 @@ class SwitchProcess:
         except TimeoutError:
             await self.kill()
             return None
+
+    async def supervise(self, *, say: Callable[[str], None], pause_s: float = 1.0) -> None:
+        """Restart the process whenever it ends on its own, as systemd or Kubernetes would.
+
+        Runs until cancelled; a process that exits to recover from a fault needs no hand.
+        """
+        while True:
+            await asyncio.sleep(0.2)
+            if self.died:
+                code = self.proc.returncode if self.proc else None
+                say(f"switch exited on its own (status {code}); restarting it")
+                await asyncio.sleep(pause_s)
+                self.restarts += 1
+                await self.start()
