@@ -1,0 +1,1 @@
+"""`make fault-test`: the switch under real faults (issue 11)."""

@@ -1,0 +1,147 @@
+"""The fault test's judge: every request's outcomes, dead letters and vends against its `want`."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Container, Iterable, Mapping, Sequence
+from typing import Any
+
+from service.topics import Topic
+from tests.crash.rig import Seen
+from tests.fault.expect import (
+    CONFLICT,
+    CONFLICT_MESSAGE,
+    Findings,
+    Sent,
+    Want,
+    check_letter,
+    decision,
+    letters_by_source,
+    outcomes_by_request,
+    summary,
+)
+
+Events = list[dict[str, Any]]
+
+
+def _names_field(event: dict[str, Any], name: str | None) -> bool:
+    text = str((event.get("error") or {}).get("message") or event.get("reason") or "")
+    return name is None or name in text
+
+
+def _take_invalid(sent: Sent, outs: Events) -> dict[str, Any] | None:
+    """Remove and return the INVALID outcome that answers this request, if one came."""
+    req = sent.request
+    for event in outs:
+        error_type = (event.get("error") or {}).get("type")
+        if event.get("outcome") != "INVALID":
+            continue
+        if req.error_type and error_type != req.error_type:
+            continue
+        if _names_field(event, req.field):
+            outs.remove(event)
+            return event
+    return None
+
+
+def _winner(answers: Sequence[Sent], decided: int, conflicts: int) -> tuple[int, int]:
+    """(decisions, conflicts) expected: one fingerprint of the earliest phase wins."""
+    counts = Counter(s.request.fingerprint for s in answers)
+    first = min(s.request.phase for s in answers)
+    candidates = {s.request.fingerprint for s in answers if s.request.phase == first}
+    options = [(counts[fp], len(answers) - counts[fp]) for fp in candidates]
+    return min(options, key=lambda o: abs(o[0] - decided) + abs(o[1] - conflicts))
+
+
+def _judge_answers(rid: str, answers: Sequence[Sent], outs: Events, found: Findings) -> None:
+    """Copies that must be answered: one winning decision, the other fingerprints conflicts."""
+    conflicts = [e for e in outs if (e.get("error") or {}).get("type") == CONFLICT]
+    decided = [e for e in outs if e not in conflicts]
+    label = answers[0].request.label
+    came = sorted(summary(e) for e in outs)
+    if not answers:
+        if outs:
+            found.clash(f"{rid} ({label}): expected no outcome; came {came}", len(outs))
+        return
+    want_dec, want_conf = _winner(answers, len(decided), len(conflicts))
+    lacking = max(0, want_dec - len(decided)) + max(0, want_conf - len(conflicts))
+    extra = max(0, len(decided) - want_dec) + max(0, len(conflicts) - want_conf)
+    bad = [e for e in decided if e.get("outcome") == "INVALID"]
+    bad += [e for e in conflicts if CONFLICT_MESSAGE not in str(e["error"].get("message"))]
+    kinds = {decision(e) for e in decided}
+    expected = f"{want_dec} agreeing decision(s) + {want_conf} {CONFLICT}"
+    if lacking:
+        found.lack(f"{rid} ({label}): {lacking} missing; expected {expected}; came {came}", lacking)
+    wrong = extra + len(bad) + max(0, len(kinds) - 1)
+    if wrong:
+        found.clash(f"{rid} ({label}): expected {expected}; came {came}", wrong)
+
+
+def judge_request(rid: str, group: Sequence[Sent], outs: Events, found: Findings) -> None:
+    """All the copies sharing one request id against the outcomes published for that id."""
+    outs = list(outs)
+    for sent in group:
+        if sent.request.want is not Want.INVALID:
+            continue
+        if _take_invalid(sent, outs) is None:
+            req = sent.request
+            want = f"INVALID {req.error_type or ''} naming {req.field!r}"
+            came = sorted(summary(e) for e in outs)
+            found.lack(f"{rid} ({req.label}): expected {want}; came {came}")
+    answers = [s for s in group if s.request.want is Want.ANSWER]
+    _judge_answers(rid, answers, outs, found)
+
+
+def _judge_letters(
+    sent: Sequence[Sent], records: Sequence[Seen], answered: Container[str], found: Findings
+) -> None:
+    """One letter per record without a readable id; none for a request that got its outcome."""
+    letters = letters_by_source(records)
+    for s in sent:
+        at = letters.get((s.topic, s.partition, s.offset), {})
+        if s.request.want is not Want.DEAD_LETTER:
+            for letter in at.values():
+                line = (
+                    f"{s.request.rid} ({s.request.label}) dead-lettered: {letter.event['reason']}"
+                )
+                if s.request.rid in answered:
+                    found.clash(f"{line}, besides its outcome")
+                else:
+                    found.notes.append(line)
+            continue
+        where = f"{s.request.label} at {s.request.topic.value}/{s.partition}/{s.offset}"
+        if not at:
+            found.lack(f"no dead letter for {where} ({len(s.request.value)} bytes)")
+        elif len(at) > 1:
+            found.clash(f"{len(at)} dead letters for {where}", len(at) - 1)
+        for letter in at.values():
+            for problem in check_letter(s, letter):
+                found.clash(f"{where}: {problem}")
+
+
+def _judge_vends(
+    groups: Mapping[str, list[Sent]], vends: Mapping[str, int], found: Findings
+) -> None:
+    """At most one vend per purchase id, and none for a purchase whose every copy is refused."""
+    for rid, group in groups.items():
+        if group[0].request.topic is not Topic.PURCHASE_REQUESTED:
+            continue
+        due = 1 if any(s.request.want is Want.ANSWER for s in group) else 0
+        if vends.get(rid, 0) > due:
+            found.vends.append(f"purchase {rid} ({group[0].request.label}) vended {vends[rid]}x")
+
+
+def judge(sent: Iterable[Sent], records: Sequence[Seen], vends: Mapping[str, int]) -> Findings:
+    """Compare everything published with everything that came back."""
+    found = Findings()
+    sent = list(sent)
+    outcomes = outcomes_by_request(records, found)
+    groups: dict[str, list[Sent]] = defaultdict(list)
+    for s in sent:
+        if s.request.rid is not None:
+            groups[s.request.rid].append(s)
+    for rid, group in groups.items():
+        judge_request(rid, group, list(outcomes.get(rid, {}).values()), found)
+    _judge_letters(sent, records, outcomes.keys(), found)
+    _judge_vends(groups, vends, found)
+    return found
