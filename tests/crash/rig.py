@@ -84,6 +84,11 @@ async def await_topics(bootstrap: str, prefix: str, timeout_s: float = 60) -> No
         await admin.close()
 
 
+OUTCOMES = tuple(
+    t.value for t in (Topic.LOOKUP_COMPLETED, Topic.TOKEN_ISSUED, Topic.PURCHASE_FAILED)
+)
+
+
 @dataclass(frozen=True)
 class Seen:
     """One output record as read back: its topic, bytes, decoded value and broker timestamp."""
@@ -105,6 +110,8 @@ class Collector:
     def __init__(self, bootstrap: str, prefix: str) -> None:
         self.records: list[Seen] = []
         self.answered_ids: set[str] = set()
+        self.outcomes: dict[str, set[str]] = {}  # request id -> distinct outcome event ids
+        self.letters = 0
         self._bootstrap = bootstrap
         self._prefix = prefix
 
@@ -131,8 +138,13 @@ class Collector:
 
     def _add(self, seen: Seen) -> None:
         self.records.append(seen)
-        if not seen.topic.endswith(Topic.DEAD_LETTER.value):
-            self.answered_ids.add(request_id(seen.event))
+        if seen.topic.endswith(Topic.DEAD_LETTER.value):
+            self.letters += 1
+            return
+        rid = request_id(seen.event)
+        self.answered_ids.add(rid)
+        if seen.topic.endswith(OUTCOMES):
+            self.outcomes.setdefault(rid, set()).add(str(seen.event.get("event_id")))
 
     def pairs(self) -> list[tuple[str, bytes]]:
         """(topic, value) of everything read so far."""

@@ -24,7 +24,7 @@ async def stream_through(
     publishing = asyncio.create_task(sc.publish(requests, rate=rate))
     deadline = time.monotonic() + 60
     while sc.progress()[0] < events // 4 and time.monotonic() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.2)  # the fault strikes mid-stream, not before work has begun
     await fault(ctx, sc)
     await publishing
     await sc.drain(DRAIN_S)

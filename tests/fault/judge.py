@@ -25,8 +25,9 @@ Events = list[dict[str, Any]]
 
 
 def _names_field(event: dict[str, Any], name: str | None) -> bool:
+    """Whether the outcome's message names the field (any of `a|b` spellings)."""
     text = str((event.get("error") or {}).get("message") or event.get("reason") or "")
-    return name is None or name in text
+    return name is None or any(n in text for n in name.split("|"))
 
 
 def _take_invalid(sent: Sent, outs: Events) -> dict[str, Any] | None:
@@ -57,11 +58,11 @@ def _judge_answers(rid: str, answers: Sequence[Sent], outs: Events, found: Findi
     """Copies that must be answered: one winning decision, the other fingerprints conflicts."""
     conflicts = [e for e in outs if (e.get("error") or {}).get("type") == CONFLICT]
     decided = [e for e in outs if e not in conflicts]
-    label = answers[0].request.label
+    label = "; ".join(sorted({s.request.label for s in answers}))
     came = sorted(summary(e) for e in outs)
     if not answers:
         if outs:
-            found.clash(f"{rid} ({label}): expected no outcome; came {came}", len(outs))
+            found.clash(f"{rid}: expected no further outcome; came {came}", len(outs))
         return
     want_dec, want_conf = _winner(answers, len(decided), len(conflicts))
     lacking = max(0, want_dec - len(decided)) + max(0, want_conf - len(conflicts))
@@ -69,7 +70,9 @@ def _judge_answers(rid: str, answers: Sequence[Sent], outs: Events, found: Findi
     bad = [e for e in decided if e.get("outcome") == "INVALID"]
     bad += [e for e in conflicts if CONFLICT_MESSAGE not in str(e["error"].get("message"))]
     kinds = {decision(e) for e in decided}
-    expected = f"{want_dec} agreeing decision(s) + {want_conf} {CONFLICT}"
+    expected = f"{want_dec} agreeing outcome(s)" + (
+        f" + {want_conf} INVALID/{CONFLICT}" if want_conf else ""
+    )
     if lacking:
         found.lack(f"{rid} ({label}): {lacking} missing; expected {expected}; came {came}", lacking)
     wrong = extra + len(bad) + max(0, len(kinds) - 1)

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -92,55 +92,63 @@ class Scene:
             raise RuntimeError(f"{len(pending)} inputs could not be published in {budget_s}s")
 
     async def _send(self, batch: list[Request]) -> list[Request]:
-        failed = []
+        """Send a batch at once, then wait for each acknowledgement; the failed ones back."""
+        failed, waiting = [], []
         for req in batch:
+            name = self.topic(req.topic)
             try:
-                at = now_ms()
-                name = self.topic(req.topic)
                 future = await self.producer.send(name, req.value, key=req.key)
+            except KafkaError:
+                failed.append(req)
+                continue
+            waiting.append((req, name, now_ms(), future))
+        for req, name, at, future in waiting:
+            try:
                 meta = await asyncio.wait_for(future, 20)
-                self.sent.append(Sent(req, name, meta.partition, meta.offset, at))
             except (KafkaError, TimeoutError):
                 failed.append(req)
+                continue
+            self.sent.append(Sent(req, name, meta.partition, meta.offset, at))
         return failed
 
-    def owed(self) -> tuple[set[str], int]:
-        """Request ids owed an outcome, and how many dead letters are owed."""
-        ids = {s.request.rid for s in self.sent if s.request.want in (Want.ANSWER, Want.INVALID)}
+    def owed(self) -> tuple[Counter[str], int]:
+        """Outcomes owed per request id, and how many dead letters are owed."""
+        owed: Counter[str] = Counter(
+            s.request.rid
+            for s in self.sent
+            if s.request.rid and s.request.want in (Want.ANSWER, Want.INVALID)
+        )
         letters = sum(1 for s in self.sent if s.request.want is Want.DEAD_LETTER)
-        return {i for i in ids if i}, letters
+        return owed, letters
 
     def progress(self) -> tuple[int, int]:
-        """(answered, owed) request ids and dead letters so far."""
-        ids, letters = self.owed()
-        got = len([s for s in self.collector.records if s.topic.endswith(Topic.DEAD_LETTER.value)])
-        return self.collector.answered(ids) + min(got, letters), len(ids) + letters
+        """(come, owed): outcomes (per request id, up to what it is owed) and dead letters."""
+        owed, letters = self.owed()
+        outcomes = self.collector.outcomes
+        come = sum(min(len(outcomes.get(rid, ())), n) for rid, n in owed.items())
+        return come + min(self.collector.letters, letters), owed.total() + letters
 
-    async def wait_for(self, share: float, timeout_s: float) -> None:
-        """Until `share` of what was published is answered, or the timeout."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            done, owed = self.progress()
-            if owed and done >= share * owed:
-                return
-            await asyncio.sleep(0.25)
-
-    async def drain(self, timeout_s: float, stall_s: float = 25.0) -> None:
-        """Wait until everything owed has come, or nothing came for `stall_s`, or the timeout."""
+    async def wait_for(self, share: float, timeout_s: float, stall_s: float = 25.0) -> float:
+        """Until `share` of everything owed so far has come, nothing came for `stall_s`, or the
+        timeout; returns the seconds waited."""
         start = last_news = last_say = time.monotonic()
         seen = -1
         while time.monotonic() - start < timeout_s and time.monotonic() - last_news < stall_s:
             done, owed = self.progress()
-            if done >= owed:
+            if owed and done >= share * owed:
                 break
             if done != seen:
                 seen, last_news = done, time.monotonic()
             if time.monotonic() - last_say > 5:
                 self.say(f"answered {done}/{owed}; restarts {self.restarts}")
                 last_say = time.monotonic()
-            await asyncio.sleep(0.5)
-        self.drain_s = time.monotonic() - start
-        await asyncio.sleep(2)  # a last look for copies of outcomes still in flight
+            await asyncio.sleep(0.25)
+        return time.monotonic() - start
+
+    async def drain(self, timeout_s: float, stall_s: float = 25.0) -> None:
+        """Wait for everything owed (bounded as `wait_for`), then a last look for stragglers."""
+        self.drain_s = await self.wait_for(1.0, timeout_s, stall_s)
+        await asyncio.sleep(2)  # copies of outcomes still in flight would show now
 
     @property
     def restarts(self) -> int:
