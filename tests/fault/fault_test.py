@@ -66,6 +66,9 @@ async def run_one(ctx: Ctx, scenario: Scenario) -> Result:
     result.seconds = time.monotonic() - started
     for line in result.lines():
         say(line)
+    everything = ctx.workdir / f"{scenario.name}-problems.txt"
+    everything.write_text("\n".join(result.lines(limit=1_000_000)) + "\n")
+    say(f"{scenario.name}: every problem in {everything}")
     return result
 
 

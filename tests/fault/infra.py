@@ -9,6 +9,7 @@ advertising the Kafka proxy's address so that every client reaches it through th
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -66,9 +67,10 @@ class Toxiproxy:
 
     async def _call(self, method: str, path: str, body: Any = None) -> Any:
         async with self.session.request(method, self._api + path, json=body) as response:
+            text = await response.text()
             if response.status >= 300:
-                raise RuntimeError(f"toxiproxy {method} {path}: {await response.text()}")
-            return await response.json() if response.status != 204 else None
+                raise RuntimeError(f"toxiproxy {method} {path}: {text}")
+            return json.loads(text) if response.content_type == "application/json" else text
 
     async def proxy(self, name: str, listen: int, upstream: str) -> str:
         """Create (or replace) a proxy; returns the address clients should use."""

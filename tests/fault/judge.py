@@ -62,7 +62,7 @@ def _judge_answers(rid: str, answers: Sequence[Sent], outs: Events, found: Findi
     came = sorted(summary(e) for e in outs)
     if not answers:
         if outs:
-            found.clash(f"{rid}: expected no further outcome; came {came}", len(outs))
+            found.clash(f"{rid}: outcome(s) not due: {came}", len(outs))
         return
     want_dec, want_conf = _winner(answers, len(decided), len(conflicts))
     lacking = max(0, want_dec - len(decided)) + max(0, want_conf - len(conflicts))
@@ -88,7 +88,9 @@ def judge_request(rid: str, group: Sequence[Sent], outs: Events, found: Findings
             continue
         if _take_invalid(sent, outs) is None:
             req = sent.request
-            want = f"INVALID {req.error_type or ''} naming {req.field!r}"
+            want = " ".join(
+                ["INVALID", req.error_type or "", f"naming {req.field!r}" if req.field else ""]
+            ).replace("  ", " ")
             came = sorted(summary(e) for e in outs)
             found.lack(f"{rid} ({req.label}): expected {want}; came {came}")
     answers = [s for s in group if s.request.want is Want.ANSWER]
@@ -131,7 +133,8 @@ def _judge_vends(
             continue
         due = 1 if any(s.request.want is Want.ANSWER for s in group) else 0
         if vends.get(rid, 0) > due:
-            found.vends.append(f"purchase {rid} ({group[0].request.label}) vended {vends[rid]}x")
+            label = group[0].request.label
+            found.vends.append(f"purchase {rid} ({label}) vended {vends[rid]}x, {due} due")
 
 
 def judge(sent: Iterable[Sent], records: Sequence[Seen], vends: Mapping[str, int]) -> Findings:

@@ -181,7 +181,8 @@ async def scene(
     prefix = f"f{uuid.uuid4().hex[:6]}-{name}."
     async with AsyncExitStack() as stack:
         _, db_url = await stack.enter_async_context(scratch_database(setup.database_url, "fault"))
-        latency = Latency(min_ms=5, max_ms=40)
+        # Slow enough answers that a fault always finds work in flight (between call and commit).
+        latency = Latency(min_ms=100, max_ms=600)
         sims = [
             await stack.enter_async_context(
                 running_simulator(sim_provider(pid, CITY, latency=latency, seed=seed + i))
