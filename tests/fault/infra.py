@@ -199,6 +199,10 @@ class Postgres:
         """pg_ctl stop -m fast|immediate."""
         await self._pg_ctl("-m", mode, "stop")
 
+    async def restart(self, mode: str) -> None:
+        """pg_ctl restart -m fast|immediate, waiting until it accepts connections again."""
+        await self._pg_ctl("-m", mode, "-l", str(self._log), "restart")
+
     async def start(self) -> None:
         """pg_ctl start, waiting until it accepts connections."""
         await self._pg_ctl("-l", str(self._log), "start")

@@ -63,8 +63,14 @@ async def broker_kill(ctx: Ctx, sc: Scene) -> None:
 
 
 def _pg(mode: str, down_s: float) -> Fault:
+    """`pg_ctl restart -m MODE`, or a stop, `down_s` seconds down, and a start."""
+
     async def fault(ctx: Ctx, sc: Scene) -> None:
         pg = await ctx.postgres()
+        if not down_s:
+            async with sc.fault(f"pg_ctl restart -m {mode}"):
+                await pg.restart(mode)
+            return
         async with sc.fault(f"PostgreSQL stop -m {mode}, {down_s:.0f}s down"):
             await pg.stop(mode)
             await asyncio.sleep(down_s)
@@ -118,9 +124,7 @@ SCENARIOS = [
         _broker_setup,
         _streamed(broker_kill),
     ),
-    Scenario(
-        "pg-restart-fast", "pg_ctl stop -m fast, start at once", _local, _streamed(_pg("fast", 0))
-    ),
+    Scenario("pg-restart-fast", "pg_ctl restart -m fast", _local, _streamed(_pg("fast", 0))),
     Scenario(
         "pg-restart-immediate",
         "pg_ctl stop -m immediate, 3 s down",

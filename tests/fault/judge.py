@@ -54,15 +54,16 @@ def _winner(answers: Sequence[Sent], decided: int, conflicts: int) -> tuple[int,
     return min(options, key=lambda o: abs(o[0] - decided) + abs(o[1] - conflicts))
 
 
-def _judge_answers(rid: str, answers: Sequence[Sent], outs: Events, found: Findings) -> None:
+def _judge_answers(
+    rid: str, answers: Sequence[Sent], outs: Events, came: list[str], found: Findings
+) -> None:
     """Copies that must be answered: one winning decision, the other fingerprints conflicts."""
     conflicts = [e for e in outs if (e.get("error") or {}).get("type") == CONFLICT]
     decided = [e for e in outs if e not in conflicts]
     label = "; ".join(sorted({s.request.label for s in answers}))
-    came = sorted(summary(e) for e in outs)
     if not answers:
         if outs:
-            found.clash(f"{rid}: outcome(s) not due: {came}", len(outs))
+            found.clash(f"{rid}: outcome(s) not due: {sorted(summary(e) for e in outs)}", len(outs))
         return
     want_dec, want_conf = _winner(answers, len(decided), len(conflicts))
     lacking = max(0, want_dec - len(decided)) + max(0, want_conf - len(conflicts))
@@ -80,8 +81,12 @@ def _judge_answers(rid: str, answers: Sequence[Sent], outs: Events, found: Findi
         found.clash(f"{rid} ({label}): expected {expected}; came {came}", wrong)
 
 
-def judge_request(rid: str, group: Sequence[Sent], outs: Events, found: Findings) -> None:
-    """All the copies sharing one request id against the outcomes published for that id."""
+def judge_request(
+    rid: str, group: Sequence[Sent], outs: Events, letters: Sequence[str], found: Findings
+) -> None:
+    """All the copies sharing one request id against the outcomes published for that id (and
+    the reasons of any dead letters its records got, to show what came instead)."""
+    came = sorted(summary(e) for e in outs) + [f"DEAD_LETTER: {r[:80]}" for r in letters]
     outs = list(outs)
     for sent in group:
         if sent.request.want is not Want.INVALID:
@@ -91,28 +96,27 @@ def judge_request(rid: str, group: Sequence[Sent], outs: Events, found: Findings
             want = " ".join(
                 ["INVALID", req.error_type or "", f"naming {req.field!r}" if req.field else ""]
             ).replace("  ", " ")
-            came = sorted(summary(e) for e in outs)
             found.lack(f"{rid} ({req.label}): expected {want}; came {came}")
     answers = [s for s in group if s.request.want is Want.ANSWER]
-    _judge_answers(rid, answers, outs, found)
+    _judge_answers(rid, answers, outs, came, found)
 
 
 def _judge_letters(
-    sent: Sequence[Sent], records: Sequence[Seen], answered: Container[str], found: Findings
+    sent: Sequence[Sent],
+    letters: Mapping[tuple[str, int, int], Mapping[str, Seen]],
+    answered: Container[str],
+    found: Findings,
 ) -> None:
-    """One letter per record without a readable id; none for a request that got its outcome."""
-    letters = letters_by_source(records)
+    """One letter per record without a readable id; none for a request that got its outcome
+    (one that got none shows its letter where its outcome is missing)."""
     for s in sent:
         at = letters.get((s.topic, s.partition, s.offset), {})
         if s.request.want is not Want.DEAD_LETTER:
             for letter in at.values():
-                line = (
-                    f"{s.request.rid} ({s.request.label}) dead-lettered: {letter.event['reason']}"
-                )
                 if s.request.rid in answered:
-                    found.clash(f"{line}, besides its outcome")
-                else:
-                    found.notes.append(line)
+                    reason = letter.event.get("reason")
+                    label = f"{s.request.rid} ({s.request.label})"
+                    found.clash(f"{label} dead-lettered ({reason}) besides its outcome")
             continue
         where = f"{s.request.label} at {s.request.topic.value}/{s.partition}/{s.offset}"
         if not at:
@@ -146,8 +150,14 @@ def judge(sent: Iterable[Sent], records: Sequence[Seen], vends: Mapping[str, int
     for s in sent:
         if s.request.rid is not None:
             groups[s.request.rid].append(s)
+    letters = letters_by_source(records)
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for s in sent:
+        for letter in letters.get((s.topic, s.partition, s.offset), {}).values():
+            reasons[s.request.rid or ""].append(str(letter.event.get("reason")))
     for rid, group in groups.items():
-        judge_request(rid, group, list(outcomes.get(rid, {}).values()), found)
-    _judge_letters(sent, records, outcomes.keys(), found)
+        outs = list(outcomes.get(rid, {}).values())
+        judge_request(rid, group, outs, reasons.get(rid, []), found)
+    _judge_letters(sent, letters, outcomes.keys(), found)
     _judge_vends(groups, vends, found)
     return found
