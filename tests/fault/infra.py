@@ -105,7 +105,14 @@ async def toxiproxy(workdir: Path) -> AsyncIterator[Toxiproxy]:
     port = api_port()
     with (workdir / "toxiproxy.log").open("ab") as log:
         proc = await asyncio.create_subprocess_exec(
-            binary, "-host", HOST, "-port", str(port), stdout=log, stderr=log
+            binary,
+            "-host",
+            HOST,
+            "-port",
+            str(port),
+            stdout=log,
+            stderr=log,
+            env={**os.environ, "LOG_LEVEL": "info"},  # trace logs every packet of every link
         )
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
         client = Toxiproxy(session, port)

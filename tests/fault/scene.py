@@ -173,6 +173,35 @@ class Scene:
         return counts
 
 
+async def _providers(
+    stack: AsyncExitStack, setup: Setup, seed: int
+) -> tuple[list[RunningSimulator], str]:
+    """Three simulated providers of City Power, and the switch's configuration for them."""
+    # Slow enough answers that a fault always finds work in flight (between call and commit).
+    latency = Latency(min_ms=100, max_ms=600)
+    sims = [
+        await stack.enter_async_context(
+            running_simulator(sim_provider(pid, CITY, latency=latency, seed=seed + i))
+        )
+        for i, pid in enumerate(("P1", "P2", "P3"))
+    ]
+    urls = await setup.provider_urls(sims) if setup.provider_urls else {}
+    return sims, switch_toml(sims, rules=RULES, institutions=INSTITUTIONS, base_urls=urls)
+
+
+async def _switches(
+    stack: AsyncExitStack, env: dict[str, str], count: int, logs: Path, say: Callable[[str], None]
+) -> list[SwitchProcess]:
+    """`count` switch processes in one consumer group, each under a supervisor."""
+    switches = [SwitchProcess(env, logs.with_name(f"{logs.name}{i}.log")) for i in range(count)]
+    for switch in switches:
+        await switch.start()
+        stack.push_async_callback(switch.stop)
+        task = asyncio.create_task(switch.supervise(say=say))
+        stack.callback(task.cancel)  # runs before the stop above: no restart while stopping
+    return switches
+
+
 @asynccontextmanager
 async def scene(
     name: str, setup: Setup, *, workdir: Path, say: Callable[[str], None], seed: int
@@ -181,17 +210,8 @@ async def scene(
     prefix = f"f{uuid.uuid4().hex[:6]}-{name}."
     async with AsyncExitStack() as stack:
         _, db_url = await stack.enter_async_context(scratch_database(setup.database_url, "fault"))
-        # Slow enough answers that a fault always finds work in flight (between call and commit).
-        latency = Latency(min_ms=100, max_ms=600)
-        sims = [
-            await stack.enter_async_context(
-                running_simulator(sim_provider(pid, CITY, latency=latency, seed=seed + i))
-            )
-            for i, pid in enumerate(("P1", "P2", "P3"))
-        ]
+        sims, toml = await _providers(stack, setup, seed)
         config = workdir / f"{name}.toml"
-        urls = await setup.provider_urls(sims) if setup.provider_urls else {}
-        toml = switch_toml(sims, rules=RULES, institutions=INSTITUTIONS, base_urls=urls)
         config.write_text(toml)
         env = switch_env(
             bootstrap=setup.bootstrap,
@@ -201,14 +221,7 @@ async def scene(
             sims=sims,
             extra=setup.env,
         )
-        switches = [
-            SwitchProcess(env, workdir / f"{name}-switch{i}.log") for i in range(setup.instances)
-        ]
-        for switch in switches:
-            await switch.start()
-            stack.push_async_callback(switch.stop)
-            task = asyncio.create_task(switch.supervise(say=say))
-            stack.callback(task.cancel)
+        switches = await _switches(stack, env, setup.instances, workdir / f"{name}-switch", say)
         await await_topics(setup.bootstrap, prefix)
         producer = AIOKafkaProducer(
             bootstrap_servers=setup.bootstrap,
@@ -222,8 +235,7 @@ async def scene(
         stack.push_async_callback(producer.stop)
         collector = Collector(setup.bootstrap, prefix)
         stop = asyncio.Event()
-        collecting = asyncio.create_task(collector.run(stop))
-        stack.push_async_callback(_stop_collector, stop, collecting)
+        stack.push_async_callback(_stop_collector, stop, asyncio.create_task(collector.run(stop)))
         say(f"switch log(s): {workdir}/{name}-switch*.log; topics {prefix}*")
         yield Scene(name, prefix, sims, switches, collector, producer, say)
 
