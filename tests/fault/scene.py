@@ -128,7 +128,7 @@ class Scene:
         come = sum(min(len(outcomes.get(rid, ())), n) for rid, n in owed.items())
         return come + min(self.collector.letters, letters), owed.total() + letters
 
-    async def wait_for(self, share: float, timeout_s: float, stall_s: float = 25.0) -> float:
+    async def wait_for(self, share: float, timeout_s: float, stall_s: float = 20.0) -> float:
         """Until `share` of everything owed so far has come, nothing came for `stall_s`, or the
         timeout; returns the seconds waited."""
         start = last_news = last_say = time.monotonic()
@@ -145,7 +145,7 @@ class Scene:
             await asyncio.sleep(0.25)
         return time.monotonic() - start
 
-    async def drain(self, timeout_s: float, stall_s: float = 25.0) -> None:
+    async def drain(self, timeout_s: float, stall_s: float = 20.0) -> None:
         """Wait for everything owed (bounded as `wait_for`), then a last look for stragglers."""
         self.drain_s = await self.wait_for(1.0, timeout_s, stall_s)
         await asyncio.sleep(2)  # copies of outcomes still in flight would show now
