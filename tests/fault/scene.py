@@ -21,7 +21,7 @@ from adapters.ppu_v3.simulator.server import RunningSimulator, running_simulator
 from service.topics import Topic
 from tests.crash.procs import SwitchProcess, switch_toml
 from tests.crash.rig import Collector, await_topics, scratch_database, switch_env
-from tests.fault.expect import Request, Sent, Want
+from tests.fault.expect import ENGINE_RECORD_LIMIT, Request, Sent, Want
 from tests.support.switch import sim_provider
 
 CITY = UtilityCoverage(utility_id="CPW", name="City Power", prefixes=["0412"], min_amount=100)
@@ -219,7 +219,8 @@ async def scene(
             prefix=prefix,
             config=config,
             sims=sims,
-            extra=setup.env,
+            # The limit the judge expects oversize records to be refused at.
+            extra={"PPU_ENGINE_MAX_RECORD_BYTES": str(ENGINE_RECORD_LIMIT), **setup.env},
         )
         switches = await _switches(stack, env, setup.instances, workdir / f"{name}-switch", say)
         await await_topics(setup.bootstrap, prefix)
