@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -74,16 +74,24 @@ class Findings:
     notes: list[str] = field(default_factory=list)
     missing_count: int = 0
     conflicting_count: int = 0
+    breakdown: Counter[str] = field(default_factory=Counter)  # "figure | what it was" -> n
 
-    def lack(self, line: str, count: int = 1) -> None:
+    def lack(self, line: str, count: int = 1, kind: str = "") -> None:
         """`count` requests have no outcome (or dead letter) that they are owed."""
         self.missing.append(line)
         self.missing_count += count
+        self.breakdown[f"outcomes_missing | {kind}"] += count
 
-    def clash(self, line: str, count: int = 1) -> None:
+    def clash(self, line: str, count: int = 1, kind: str = "") -> None:
         """`count` outcomes disagree with each other or with what the contract says."""
         self.conflicting.append(line)
         self.conflicting_count += count
+        self.breakdown[f"conflicting_outcomes | {kind}"] += count
+
+    def vend(self, line: str, kind: str) -> None:
+        """A purchase id vended more often than due."""
+        self.vends.append(line)
+        self.breakdown[f"double_vends | {kind}"] += 1
 
 
 def summary(event: Mapping[str, Any]) -> str:

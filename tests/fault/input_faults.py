@@ -129,10 +129,10 @@ async def duplicates(ctx: Ctx, sc: Scene, rng: Random) -> None:
         original = purchase(rng, pool[i], 2000, label=f"purchase with copies (variant {i % 8})")
         copies = _copies(rng, original, pool[i], pool[50 + i], i % 8)
         if i < 24:
-            now += [original, *copies]
+            now += [original, *(replace(c, label=f"concurrent {c.label}") for c in copies)]
         else:
             now.append(original)
-            later += [replace(c, phase=1) for c in copies]
+            later += [replace(c, phase=1, label=f"later {c.label}") for c in copies]
     await sc.publish(now, rate=200)
     await sc.wait_for(1.0, timeout_s=60, stall_s=10)
     await sc.publish(later, rate=100)

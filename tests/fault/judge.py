@@ -63,7 +63,8 @@ def _judge_answers(
     label = "; ".join(sorted({s.request.label for s in answers}))
     if not answers:
         if outs:
-            found.clash(f"{rid}: outcome(s) not due: {sorted(summary(e) for e in outs)}", len(outs))
+            came_now = sorted(summary(e) for e in outs)
+            found.clash(f"{rid}: outcome(s) not due: {came_now}", len(outs), "outcome not due")
         return
     want_dec, want_conf = _winner(answers, len(decided), len(conflicts))
     lacking = max(0, want_dec - len(decided)) + max(0, want_conf - len(conflicts))
@@ -75,10 +76,12 @@ def _judge_answers(
         f" + {want_conf} INVALID/{CONFLICT}" if want_conf else ""
     )
     if lacking:
-        found.lack(f"{rid} ({label}): {lacking} missing; expected {expected}; came {came}", lacking)
+        found.lack(
+            f"{rid} ({label}): {lacking} missing; expected {expected}; came {came}", lacking, label
+        )
     wrong = extra + len(bad) + max(0, len(kinds) - 1)
     if wrong:
-        found.clash(f"{rid} ({label}): expected {expected}; came {came}", wrong)
+        found.clash(f"{rid} ({label}): expected {expected}; came {came}", wrong, label)
 
 
 def judge_request(
@@ -96,7 +99,7 @@ def judge_request(
             want = " ".join(
                 ["INVALID", req.error_type or "", f"naming {req.field!r}" if req.field else ""]
             ).replace("  ", " ")
-            found.lack(f"{rid} ({req.label}): expected {want}; came {came}")
+            found.lack(f"{rid} ({req.label}): expected {want}; came {came}", 1, req.label)
     answers = [s for s in group if s.request.want is Want.ANSWER]
     _judge_answers(rid, answers, outs, came, found)
 
@@ -116,16 +119,22 @@ def _judge_letters(
                 if s.request.rid in answered:
                     reason = letter.event.get("reason")
                     label = f"{s.request.rid} ({s.request.label})"
-                    found.clash(f"{label} dead-lettered ({reason}) besides its outcome")
+                    found.clash(
+                        f"{label} dead-lettered ({reason}) besides its outcome",
+                        1,
+                        f"{s.request.label}, dead-lettered besides its outcome",
+                    )
             continue
         where = f"{s.request.label} at {s.request.topic.value}/{s.partition}/{s.offset}"
         if not at:
-            found.lack(f"no dead letter for {where} ({len(s.request.value)} bytes)")
+            found.lack(
+                f"no dead letter for {where} ({len(s.request.value)} bytes)", 1, s.request.label
+            )
         elif len(at) > 1:
-            found.clash(f"{len(at)} dead letters for {where}", len(at) - 1)
+            found.clash(f"{len(at)} dead letters for {where}", len(at) - 1, s.request.label)
         for letter in at.values():
             for problem in check_letter(s, letter):
-                found.clash(f"{where}: {problem}")
+                found.clash(f"{where}: {problem}", 1, f"{s.request.label}: {problem}")
 
 
 def _judge_vends(
@@ -138,7 +147,7 @@ def _judge_vends(
         due = 1 if any(s.request.want is Want.ANSWER for s in group) else 0
         if vends.get(rid, 0) > due:
             label = group[0].request.label
-            found.vends.append(f"purchase {rid} ({label}) vended {vends[rid]}x, {due} due")
+            found.vend(f"purchase {rid} ({label}) vended {vends[rid]}x, {due} due", label)
 
 
 def judge(sent: Iterable[Sent], records: Sequence[Seen], vends: Mapping[str, int]) -> Findings:

@@ -39,6 +39,7 @@ class Result:
             f" restarts={self.restarts} took={self.seconds:.0f}s"
         )
         out = [head] + ([f"  did not run to the end: {self.error}"] if self.error else [])
+        out += [f"  {n:5d} x {kind}" for kind, n in sorted(f.breakdown.items())]
         for kind, items in (
             ("missing", f.missing),
             ("conflicting", f.conflicting),
