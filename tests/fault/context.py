@@ -88,4 +88,3 @@ class Scenario:
     doc: str
     setup: Callable[[Ctx], Awaitable[Setup]]
     body: Callable[[Ctx, Scene, Random], Awaitable[None]]
-    instances: int = 1

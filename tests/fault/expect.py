@@ -71,7 +71,6 @@ class Findings:
     missing: list[str] = field(default_factory=list)
     conflicting: list[str] = field(default_factory=list)
     vends: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     missing_count: int = 0
     conflicting_count: int = 0
     breakdown: Counter[str] = field(default_factory=Counter)  # "figure | what it was" -> n

@@ -55,16 +55,17 @@ def _winner(answers: Sequence[Sent], decided: int, conflicts: int) -> tuple[int,
 
 
 def _judge_answers(
-    rid: str, answers: Sequence[Sent], outs: Events, came: list[str], found: Findings
+    rid: str, group: Sequence[Sent], outs: Events, came: list[str], found: Findings
 ) -> None:
     """Copies that must be answered: one winning decision, the other fingerprints conflicts."""
     conflicts = [e for e in outs if (e.get("error") or {}).get("type") == CONFLICT]
     decided = [e for e in outs if e not in conflicts]
-    label = "; ".join(sorted({s.request.label for s in answers}))
+    answers = [s for s in group if s.request.want is Want.ANSWER]
+    label = "; ".join(sorted({s.request.label for s in group}))
     if not answers:
         if outs:
             came_now = sorted(summary(e) for e in outs)
-            found.clash(f"{rid}: outcome(s) not due: {came_now}", len(outs), "outcome not due")
+            found.clash(f"{rid} ({label}): outcome(s) not due: {came_now}", len(outs), label)
         return
     want_dec, want_conf = _winner(answers, len(decided), len(conflicts))
     lacking = max(0, want_dec - len(decided)) + max(0, want_conf - len(conflicts))
@@ -100,8 +101,7 @@ def judge_request(
                 ["INVALID", req.error_type or "", f"naming {req.field!r}" if req.field else ""]
             ).replace("  ", " ")
             found.lack(f"{rid} ({req.label}): expected {want}; came {came}", 1, req.label)
-    answers = [s for s in group if s.request.want is Want.ANSWER]
-    _judge_answers(rid, answers, outs, came, found)
+    _judge_answers(rid, group, outs, came, found)
 
 
 def _judge_letters(

@@ -44,7 +44,6 @@ class Result:
             ("missing", f.missing),
             ("conflicting", f.conflicting),
             ("double vend", f.vends),
-            ("note", f.notes),
         ):
             out += [f"  {kind}: {item}" for item in items[:limit]]
             if len(items) > limit:
