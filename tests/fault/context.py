@@ -49,6 +49,7 @@ class Ctx:
             listen = api_port() + 1
             broker = Broker(state_dir=self.state_dir / "fault-kafka", advertised=f"{HOST}:{listen}")
             await toxi.proxy(KAFKA_PROXY, listen, f"{HOST}:{broker.port}")
+            await broker.stop()  # one a killed run left behind, before its data goes
             broker.wipe()
             self.say(f"starting the dedicated broker on {broker.port} behind {HOST}:{listen}")
             await broker.start()
