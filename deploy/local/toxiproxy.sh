@@ -18,7 +18,8 @@ install() {
     local tmp
     tmp=$(mktemp -d)
     # The module names its command `server`; a private GOBIN lets us give it a versioned name.
-    if ! GOBIN="$tmp" go install "$MODULE/cmd/server@$VERSION" >"$LOG" 2>&1; then
+    # CGO off: a static binary that needs no C toolchain, as deploy/local/gotools.sh builds.
+    if ! CGO_ENABLED=0 GOFLAGS=-mod=mod GOBIN="$tmp" go install "$MODULE/cmd/server@$VERSION" >"$LOG" 2>&1; then
       tail -n 20 "$LOG" >&2
       rm -rf "$tmp"
       need "Toxiproxy $VERSION" "go install $MODULE/cmd/server@$VERSION failed; see $LOG."
