@@ -108,7 +108,8 @@ def decision(event: Mapping[str, Any]) -> str:
     """What two agreeing outcomes share: the topic's kind and the outcome (with error type)."""
     if "tokens" in event:
         return "TOKEN_ISSUED"
-    return f"{event.get('outcome')}/{(event.get('error') or {}).get('type', '')}"
+    error_type = (event.get("error") or {}).get("type")
+    return f"{event.get('outcome')}/{error_type}" if error_type else str(event.get("outcome"))
 
 
 OUTCOME_TOPICS = (

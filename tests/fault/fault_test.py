@@ -29,7 +29,7 @@ from tests.fault.context import Ctx, Scenario
 from tests.fault.infra_faults import SCENARIOS as INFRA
 from tests.fault.input_faults import SCENARIOS as INPUT
 from tests.fault.judge import judge
-from tests.fault.report import Result, recovery_s
+from tests.fault.report import Result, came_back, recovery_s
 from tests.fault.scene import scene
 
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in [*INFRA, *INPUT]}
@@ -58,6 +58,7 @@ async def run_one(ctx: Ctx, scenario: Scenario) -> Result:
                 result.error = f"{type(exc).__name__}: {exc}"
             result.findings = judge(sc.sent, sc.collector.records, sc.vends())
             result.recovery_s = recovery_s(sc)
+            result.came = came_back(sc)
             result.restarts = sc.restarts
             result.drain_s = sc.drain_s
             result.requests = len(sc.sent)

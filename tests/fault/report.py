@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from tests.fault.expect import OUTCOME_TOPICS, Findings, Want
+from service.topics import Topic
+from tests.fault.expect import OUTCOME_TOPICS, Findings, Want, decision
 from tests.fault.scene import Scene
 
 
@@ -20,6 +22,7 @@ class Result:
     requests: int = 0
     seconds: float = 0.0
     error: str | None = None
+    came: Counter[str] = field(default_factory=Counter)  # what came back, by decision
 
     @property
     def clean(self) -> bool:
@@ -39,6 +42,7 @@ class Result:
             f" restarts={self.restarts} took={self.seconds:.0f}s"
         )
         out = [head] + ([f"  did not run to the end: {self.error}"] if self.error else [])
+        out.append("  came: " + ", ".join(f"{k}={n}" for k, n in sorted(self.came.items())))
         out += [f"  {n:5d} x {kind}" for kind, n in sorted(f.breakdown.items())]
         for kind, items in (
             ("missing", f.missing),
@@ -49,6 +53,18 @@ class Result:
             if len(items) > limit:
                 out.append(f"  ... and {len(items) - limit} more {kind}")
         return out
+
+
+def came_back(sc: Scene) -> Counter[str]:
+    """Outcomes by decision (distinct event ids), and dead letters by error type."""
+    kinds: dict[str, str] = {}
+    for seen in sc.collector.records:
+        event_id = str(seen.event.get("event_id"))
+        if seen.topic.endswith(OUTCOME_TOPICS):
+            kinds[event_id] = decision(seen.event)
+        elif seen.topic.endswith(Topic.DEAD_LETTER.value):
+            kinds[event_id] = f"DEAD_LETTER/{seen.event.get('error_type')}"
+    return Counter(kinds.values())
 
 
 def recovery_s(sc: Scene) -> float | None:
