@@ -137,20 +137,34 @@ def _judge_letters(
                 found.clash(f"{where}: {problem}", 1, f"{s.request.label}: {problem}")
 
 
-def _judge_vends(
-    groups: Mapping[str, list[Sent]], vends: Mapping[str, int], found: Findings
-) -> None:
-    """At most one vend per purchase id, and none for a purchase whose every copy is refused."""
+Vended = Mapping[str, Sequence[tuple[str, int]]]  # purchase id -> (meter, amount) of each vend
+
+
+def _first(group: Sequence[Sent]) -> set[tuple[str, int]]:
+    """(normalised meter, amount) of the copies of the earliest phase that must be answered."""
+    answers = [s.request for s in group if s.request.want is Want.ANSWER and s.request.fingerprint]
+    first = min((r.phase for r in answers), default=0)
+    parts = [(r.fingerprint or "").split("|") for r in answers if r.phase == first]
+    return {(p[1], int(p[2])) for p in parts}
+
+
+def _judge_vends(groups: Mapping[str, list[Sent]], vended: Vended, found: Findings) -> None:
+    """At most one vend per purchase id, none for a purchase whose every copy is refused, and
+    the one vend is of a first request (a conflicting copy never replaces it)."""
     for rid, group in groups.items():
         if group[0].request.topic is not Topic.PURCHASE_REQUESTED:
             continue
+        label = group[0].request.label
         due = 1 if any(s.request.want is Want.ANSWER for s in group) else 0
-        if vends.get(rid, 0) > due:
-            label = group[0].request.label
-            found.vend(f"purchase {rid} ({label}) vended {vends[rid]}x, {due} due", label)
+        vends = list(vended.get(rid, ()))
+        if len(vends) > due:
+            found.vend(f"purchase {rid} ({label}) vended {len(vends)}x, {due} due", label)
+        elif vends and vends[0] not in _first(group):
+            wrong = f"vended {vends[0]}, not the first request's {sorted(_first(group))}"
+            found.vend(f"purchase {rid} ({label}) {wrong}", f"{label}, vended a copy's content")
 
 
-def judge(sent: Iterable[Sent], records: Sequence[Seen], vends: Mapping[str, int]) -> Findings:
+def judge(sent: Iterable[Sent], records: Sequence[Seen], vends: Vended) -> Findings:
     """Compare everything published with everything that came back."""
     found = Findings()
     sent = list(sent)

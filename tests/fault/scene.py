@@ -164,13 +164,13 @@ class Scene:
         self.windows.append((label, start, now_ms()))
         self.say(f"fault {label}: ended after {(now_ms() - start) / 1000:.1f}s")
 
-    def vends(self) -> dict[str, int]:
-        """Vends per purchase id over every provider's ledger."""
-        counts: dict[str, int] = {}
+    def vends(self) -> dict[str, list[tuple[str, int]]]:
+        """(meter, amount) of each vend per purchase id, over every provider's ledger."""
+        vends: dict[str, list[tuple[str, int]]] = {}
         for sim in self.sims:
             for vend in sim.ledger.vends():
-                counts[vend.purchase_id] = counts.get(vend.purchase_id, 0) + 1
-        return counts
+                vends.setdefault(vend.purchase_id, []).append((vend.meter_id, vend.amount))
+        return vends
 
 
 async def _providers(

@@ -42,7 +42,11 @@ def test_an_answered_purchase_is_clean_and_an_unanswered_one_is_missing() -> Non
     """One outcome for a valid purchase is all it needs; none is one missing."""
     rng = random.Random(1)
     answered, lost = purchase(rng, "04121234567", 1000), purchase(rng, "04121234568", 1000)
-    found = judge([_sent(answered, 0), _sent(lost, 1)], [_issued(answered.rid)], {answered.rid: 1})
+    found = judge(
+        [_sent(answered, 0), _sent(lost, 1)],
+        [_issued(answered.rid)],
+        {answered.rid: [("04121234567", 1000)]},
+    )
     assert (found.missing_count, found.conflicting_count, found.vends) == (1, 0, [])
     assert lost.rid in found.missing[0]
 
@@ -53,7 +57,11 @@ def test_a_conflicting_copy_that_vends_is_caught_three_ways() -> None:
     first = purchase(rng, "04121234567", 1000)
     copy = purchase(rng, "04129999999", 1000, purchase_id=first.rid, phase=1)
     outs = [_issued(first.rid), _issued(first.rid)]
-    found = judge([_sent(first, 0), _sent(copy, 1)], outs, {first.rid: 2})
+    found = judge(
+        [_sent(first, 0), _sent(copy, 1)],
+        outs,
+        {first.rid: [("04121234567", 1000), ("04129999999", 1000)]},
+    )
     assert found.missing_count == 1
     assert found.conflicting_count == 1
     assert len(found.vends) == 1
@@ -72,8 +80,19 @@ def test_the_right_conflict_answer_and_a_replay_are_clean() -> None:
         _failed(first.rid, "INVALID", "CONFLICTING_DUPLICATE", message),
     ]
     sent = [_sent(r, i) for i, r in enumerate((first, dashed, other))]
-    found = judge(sent, outs, {first.rid: 1})
+    found = judge(sent, outs, {first.rid: [("04121234567", 1000)]})
     assert (found.missing_count, found.conflicting_count, found.vends) == (0, 0, [])
+
+
+def test_a_vend_of_the_conflicting_copy_is_caught() -> None:
+    """The one vend must be the first request's meter and amount, not a losing copy's."""
+    rng = random.Random(5)
+    first = purchase(rng, "04121234567", 1000)
+    later = purchase(rng, "04121234567", 2000, purchase_id=first.rid, phase=1)
+    message = "conflicting duplicate purchase_id"
+    outs = [_issued(first.rid), _failed(first.rid, "INVALID", "CONFLICTING_DUPLICATE", message)]
+    found = judge([_sent(first, 0), _sent(later, 1)], outs, {first.rid: [("04121234567", 2000)]})
+    assert len(found.vends) == 1
 
 
 def test_copies_of_one_fingerprint_that_disagree_conflict() -> None:
@@ -82,7 +101,7 @@ def test_copies_of_one_fingerprint_that_disagree_conflict() -> None:
     first = purchase(rng, "04121234567", 1000)
     again = purchase(rng, "04121234567", 1000, purchase_id=first.rid)
     outs = [_issued(first.rid), _failed(first.rid, "UNKNOWN", "TIMEOUT", "lost")]
-    found = judge([_sent(first, 0), _sent(again, 1)], outs, {first.rid: 1})
+    found = judge([_sent(first, 0), _sent(again, 1)], outs, {first.rid: [("04121234567", 1000)]})
     assert found.conflicting_count == 1
 
 
