@@ -29,8 +29,17 @@ async def always_up() -> bool:
 class OutageGate:
     """Open while dependencies answer; closed from a failed probe until a probe succeeds."""
 
-    def __init__(self, probe: Probe, *, first_delay_s: float = 0.5, max_delay_s: float = 5.0):
+    def __init__(
+        self,
+        probe: Probe,
+        *,
+        first_delay_s: float = 0.5,
+        max_delay_s: float = 5.0,
+        trust_s: float = 1.0,
+    ):
         self._probe = probe
+        self._trust_s = trust_s
+        self._answered_at: float | None = None
         self._first = first_delay_s
         self._cap = max_delay_s
         self._open = asyncio.Event()
@@ -53,7 +62,12 @@ class OutageGate:
         """Probe now; a failed probe closes the gate. False while an outage is going on."""
         if self.closed:
             return False
+        now = time.monotonic()
+        if self._answered_at is not None and now - self._answered_at < self._trust_s:
+            # A burst of failures costs one probe a second, not one connection per failure.
+            return True
         if await self._safe_probe():
+            self._answered_at = now
             return True
         self.close("a dependency did not answer its probe")
         return False
@@ -63,6 +77,7 @@ class OutageGate:
         if self.closed:
             return
         self._open.clear()
+        self._answered_at = None
         self._since = time.monotonic()
         self.reason = reason
         self.outages += 1
