@@ -113,6 +113,10 @@ class PgMeterRepository:
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        # Per locked meter, the institutions it was last announced blocked for: read with the
+        # lock (migration 014) and kept current by this repository's own writes, which are the
+        # only ones while the lock is held.
+        self._blocked_for: dict[str, set[str]] = {}
 
     async def get(self, meter_number: str) -> MeterSupport | None:
         """The meter as last saved, or None when never seen."""
@@ -123,6 +127,7 @@ class PgMeterRepository:
         """Create if new, then hold the row lock so lookups, purchases and marks serialise."""
         row = await self._conn.fetchrow(_LOCK, meter_number)
         assert row is not None  # the function always returns the inserted or locked row
+        self._blocked_for[meter_number] = set(row["blocked_for"])
         return _meter(row, _support(row))
 
     async def save(self, meter: MeterSupport) -> None:
@@ -148,6 +153,8 @@ class PgMeterRepository:
 
     async def routing_blocked(self, meter_number: str, institution_id: str) -> bool:
         """Whether the last announcement for this institution was "blocked"."""
+        if (known := self._blocked_for.get(meter_number)) is not None:
+            return institution_id in known
         blocked = await self._conn.fetchval(
             "SELECT blocked FROM meter_routing_blocks"
             " WHERE meter_number = $1 AND institution_id = $2",
@@ -161,6 +168,8 @@ class PgMeterRepository:
     ) -> None:
         """Record the announced routing block state."""
         await self._conn.execute(_SET_BLOCK, meter_number, institution_id, blocked, at)
+        if (known := self._blocked_for.get(meter_number)) is not None:
+            (known.add if blocked else known.discard)(institution_id)
 
     async def record_utility_reports(
         self,

@@ -160,3 +160,29 @@ async def test_reading_a_meter_reaches_its_support_rows_through_the_index(
         assert "Seq Scan" not in plan
     finally:
         await conn.close()
+
+
+async def test_the_lock_reads_the_blocks_its_previous_holder_committed(database_url: str) -> None:
+    """A block announced by the previous lock holder is what the next holder's repository
+    answers, though it learnt it with the lock rather than with a query of its own."""
+    first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        tx = first.transaction()
+        await tx.start()
+        holder = PgMeterRepository(first)
+        await holder.lock("M3")
+        async with second.transaction():
+            next_holder = PgMeterRepository(second)
+            waiter = asyncio.create_task(next_holder.lock("M3"))
+            await asyncio.sleep(0.3)
+            await holder.set_routing_blocked("M3", "I1", blocked=True, at=T0)
+            await tx.commit()
+            await asyncio.wait_for(waiter, 10)
+            assert await next_holder.routing_blocked("M3", "I1")
+            assert not await next_holder.routing_blocked("M3", "I2")
+            await next_holder.set_routing_blocked("M3", "I1", blocked=False, at=T0)
+            assert not await next_holder.routing_blocked("M3", "I1")
+        assert not await PgMeterRepository(first).routing_blocked("M3", "I1")
+    finally:
+        await first.close()
+        await second.close()
