@@ -8,6 +8,7 @@ from datetime import datetime
 import asyncpg
 
 from adapters.postgres.connection import Connection
+from adapters.postgres.meter_snapshot import Locked, Report, changed_support, reports_of
 from service.domain.support import MeterSupport, ProviderSupport, RebroadcastFlag, SupportStatus
 from service.domain.utility import ReceiverReport
 from service.ports.meters import CreditBlock, MeterSummary
@@ -36,6 +37,12 @@ ON CONFLICT (meter_number) DO UPDATE SET
     flag_requested_by = EXCLUDED.flag_requested_by,
     flag_requested_at = EXCLUDED.flag_requested_at, flag_reason = EXCLUDED.flag_reason,
     updated_at = now()
+"""
+# Under the lock the row exists (ppu_lock_meter created it), so a change is a plain update.
+_UPDATE_METER = """
+UPDATE meters SET utility_id = $2, last_broadcast_at = $3, flag_requested_by = $4,
+    flag_requested_at = $5, flag_reason = $6, updated_at = now()
+WHERE meter_number = $1
 """
 _UPSERT_SUPPORT = """
 INSERT INTO meter_support (meter_number, provider_id, status, last_response_at)
@@ -84,6 +91,19 @@ def _support(row: asyncpg.Record) -> Iterable[tuple[str, str, datetime | None]]:
     )
 
 
+def _row(meter: MeterSupport) -> tuple[object, ...]:
+    """The `meters` columns the switch writes, in `_UPSERT_METER`'s order."""
+    flag = meter.flag
+    return (
+        meter.meter_number,
+        meter.utility_id,
+        meter.last_broadcast_at,
+        flag.requested_by if flag else None,
+        flag.requested_at if flag else None,
+        flag.reason if flag else None,
+    )
+
+
 def _meter(
     row: asyncpg.Record, support: Iterable[tuple[str, str, datetime | None]]
 ) -> MeterSupport:
@@ -113,10 +133,10 @@ class PgMeterRepository:
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
-        # Per locked meter, the institutions it was last announced blocked for: read with the
-        # lock (migration 014) and kept current by this repository's own writes, which are the
-        # only ones while the lock is held.
-        self._blocked_for: dict[str, set[str]] = {}
+        # Per locked meter, what is stored now: read with the lock (migrations 014, 015) and
+        # kept current by this repository's own writes, the only ones while the lock is held.
+        # Writes compare with it and send only what changed.
+        self._locked: dict[str, Locked] = {}
 
     async def get(self, meter_number: str) -> MeterSupport | None:
         """The meter as last saved, or None when never seen."""
@@ -127,34 +147,42 @@ class PgMeterRepository:
         """Create if new, then hold the row lock so lookups, purchases and marks serialise."""
         row = await self._conn.fetchrow(_LOCK, meter_number)
         assert row is not None  # the function always returns the inserted or locked row
-        self._blocked_for[meter_number] = set(row["blocked_for"])
-        return _meter(row, _support(row))
+        meter = _meter(row, _support(row))
+        self._locked[meter_number] = Locked(
+            meter=meter, blocked_for=set(row["blocked_for"]), reports=reports_of(row)
+        )
+        return meter
 
     async def save(self, meter: MeterSupport) -> None:
-        """Write the meter row and every provider's support row."""
-        flag = meter.flag
-        await self._conn.execute(
-            _UPSERT_METER,
-            meter.meter_number,
-            meter.utility_id,
-            meter.last_broadcast_at,
-            flag.requested_by if flag else None,
-            flag.requested_at if flag else None,
-            flag.reason if flag else None,
+        """Write the meter row and the support rows that differ from what is stored."""
+        locked = self._locked.get(meter.meter_number)
+        if locked is None:
+            await self._write(meter, _UPSERT_METER, meter.providers)
+            return
+        before, locked.meter = locked.meter, meter
+        meter_changed = _row(meter) != _row(before)
+        await self._write(
+            meter, _UPDATE_METER if meter_changed else None, changed_support(before, meter)
         )
-        if meter.providers:
+
+    async def _write(
+        self, meter: MeterSupport, meter_sql: str | None, support: Sequence[ProviderSupport]
+    ) -> None:
+        if meter_sql is not None:
+            await self._conn.execute(meter_sql, *_row(meter))
+        if support:
             await self._conn.execute(
                 _UPSERT_SUPPORT,
                 meter.meter_number,
-                [p.provider_id for p in meter.providers],
-                [p.status.value for p in meter.providers],
-                [p.last_response_at for p in meter.providers],
+                [p.provider_id for p in support],
+                [p.status.value for p in support],
+                [p.last_response_at for p in support],
             )
 
     async def routing_blocked(self, meter_number: str, institution_id: str) -> bool:
         """Whether the last announcement for this institution was "blocked"."""
-        if (known := self._blocked_for.get(meter_number)) is not None:
-            return institution_id in known
+        if (locked := self._locked.get(meter_number)) is not None:
+            return institution_id in locked.blocked_for
         blocked = await self._conn.fetchval(
             "SELECT blocked FROM meter_routing_blocks"
             " WHERE meter_number = $1 AND institution_id = $2",
@@ -168,8 +196,8 @@ class PgMeterRepository:
     ) -> None:
         """Record the announced routing block state."""
         await self._conn.execute(_SET_BLOCK, meter_number, institution_id, blocked, at)
-        if (known := self._blocked_for.get(meter_number)) is not None:
-            (known.add if blocked else known.discard)(institution_id)
+        if (locked := self._locked.get(meter_number)) is not None:
+            (locked.blocked_for.add if blocked else locked.blocked_for.discard)(institution_id)
 
     async def record_utility_reports(
         self,
@@ -180,15 +208,22 @@ class PgMeterRepository:
         at: datetime,
     ) -> None:
         """Keep each provider's receiver naming and the utility it mapped to."""
-        if not reports:
+        given = [
+            (r.provider_id, Report(r.receiver_id, r.receiver_name, u))
+            for r, u in zip(reports, utility_ids, strict=True)
+        ]
+        if (locked := self._locked.get(meter_number)) is not None:
+            given = [(p, r) for p, r in given if locked.reports.get(p) != r]
+            locked.reports.update(given)
+        if not given:
             return
         await self._conn.execute(
             _UTILITY_REPORTS,
             meter_number,
-            [r.provider_id for r in reports],
-            [r.receiver_id for r in reports],
-            [r.receiver_name for r in reports],
-            list(utility_ids),
+            [p for p, _ in given],
+            [r.receiver_id for _, r in given],
+            [r.receiver_name for _, r in given],
+            [r.utility_id for _, r in given],
             at,
         )
 

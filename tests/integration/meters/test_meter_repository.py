@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -97,6 +98,66 @@ async def test_utility_reports_are_kept_per_provider(database_url: str) -> None:
             "SELECT provider_id, utility_id FROM meter_utility_reports ORDER BY provider_id"
         )
         assert [(r["provider_id"], r["utility_id"]) for r in rows] == [("A", "COJ"), ("B", None)]
+    finally:
+        await conn.close()
+
+
+async def _versions(conn: asyncpg.Connection, meter_number: str) -> dict[str, int]:
+    """Each stored row's version (xmin): a write makes a new one, a row lock does not."""
+    rows = await conn.fetch(
+        "SELECT 'meter' AS k, xmin::text::bigint AS v FROM meters WHERE meter_number = $1"
+        " UNION ALL SELECT 'support ' || provider_id, xmin::text::bigint FROM meter_support"
+        " WHERE meter_number = $1"
+        " UNION ALL SELECT 'report ' || provider_id, xmin::text::bigint"
+        " FROM meter_utility_reports WHERE meter_number = $1",
+        meter_number,
+    )
+    return {r["k"]: r["v"] for r in rows}
+
+
+async def test_under_the_lock_only_what_changed_is_written(database_url: str) -> None:
+    """Locking a known meter and saving it with one provider's new answer rewrites that one
+    support row: not the meter row, not the other providers', not an unchanged utility report;
+    a changed meter row and a changed report are written."""
+    support = (
+        ProviderSupport(provider_id="A", status=SupportStatus.SUPPORTED, last_response_at=T0),
+        ProviderSupport(provider_id="B", status=SupportStatus.NOT_SUPPORTED, last_response_at=T0),
+    )
+    meter = MeterSupport(meter_number="M9", providers=support, utility_id="COJ")
+    reports = [ReceiverReport(provider_id=p, receiver_name="City Power") for p in "AB"]
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            repo = PgMeterRepository(conn)
+            await repo.lock("M9")
+            await repo.save(meter)
+            await repo.record_utility_reports("M9", reports, utility_ids=["COJ"] * 2, at=T0)
+        before = await _versions(conn, "M9")
+        later = T0 + timedelta(minutes=5)
+        answered = (
+            replace(support[0], last_response_at=later),
+            support[1],
+        )
+        async with conn.transaction():
+            repo = PgMeterRepository(conn)
+            locked = await repo.lock("M9")
+            assert locked == meter
+            await repo.save(replace(meter, providers=answered))
+            renamed = [reports[0], ReceiverReport(provider_id="B", receiver_name="Joburg")]
+            await repo.record_utility_reports("M9", renamed, utility_ids=["COJ"] * 2, at=later)
+        after = await _versions(conn, "M9")
+        assert after["meter"] == before["meter"]
+        assert after["support B"] == before["support B"]
+        assert after["report A"] == before["report A"]
+        assert after["support A"] != before["support A"]
+        assert after["report B"] != before["report B"]
+        assert await repo.get("M9") == replace(meter, providers=answered)
+        async with conn.transaction():
+            repo = PgMeterRepository(conn)
+            await repo.lock("M9")
+            await repo.save(replace(meter, providers=answered, utility_id="CPT"))
+        assert (await _versions(conn, "M9"))["meter"] != after["meter"]
+        assert (await repo.get("M9")).utility_id == "CPT"  # type: ignore[union-attr]
     finally:
         await conn.close()
 
