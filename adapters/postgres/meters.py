@@ -27,6 +27,20 @@ CROSS JOIN LATERAL (
 ) s
 WHERE m.meter_number = $1
 """
+# Many meters at once. Support rows are matched to the wanted number, not to the meter row's:
+# meters' column has the C collation, and comparing across collations cannot use the index.
+_METERS = """
+SELECT m.meter_number, m.utility_id, m.last_broadcast_at, m.flag_requested_by,
+       m.flag_requested_at, m.flag_reason, s.provider_ids, s.statuses, s.responded_at
+FROM unnest($1::text[]) AS wanted(n)
+JOIN meters m ON m.meter_number = wanted.n
+CROSS JOIN LATERAL (
+    SELECT array_agg(provider_id ORDER BY provider_id) AS provider_ids,
+           array_agg(status ORDER BY provider_id) AS statuses,
+           array_agg(last_response_at ORDER BY provider_id) AS responded_at
+    FROM meter_support WHERE meter_support.meter_number = wanted.n
+) s
+"""
 _LOCK = "SELECT * FROM ppu_lock_meter($1)"
 _UPSERT_METER = """
 INSERT INTO meters (meter_number, utility_id, last_broadcast_at, flag_requested_by,
@@ -142,6 +156,11 @@ class PgMeterRepository:
         """The meter as last saved, or None when never seen."""
         row = await self._conn.fetchrow(_METER, meter_number)
         return None if row is None else _meter(row, _support(row))
+
+    async def get_many(self, meter_numbers: Sequence[str]) -> dict[str, MeterSupport]:
+        """The saved meters among `meter_numbers`, by number, in one round trip."""
+        rows = await self._conn.fetch(_METERS, list(meter_numbers))
+        return {r["meter_number"]: _meter(r, _support(r)) for r in rows}
 
     async def lock(self, meter_number: str) -> MeterSupport:
         """Create if new, then hold the row lock so lookups, purchases and marks serialise."""

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from uuid import UUID
 
 import asyncpg
 
 from adapters.postgres.audit import PgAuditLog
+from adapters.postgres.coalescer import Coalescer
 from adapters.postgres.meters import PgMeterRepository
 from adapters.postgres.purchases import PgPurchaseLedger
 from adapters.postgres.unit_of_work import (
     PgUnitOfWork,
     PgUnitOfWorkFactory,
-    claim_event,
+    claim_events,
     open_unit,
 )
 from service.domain.support import MeterSupport
@@ -46,12 +47,18 @@ class PgSwitchUnitOfWork:
 
 
 class PgSwitchStore:
-    """Units of work and reads on one connection pool."""
+    """Units of work and reads on one connection pool.
 
-    def __init__(self, *, pool: asyncpg.Pool, consumer_group: str) -> None:
+    The claims and the meter reads that events make before their work are coalesced: those
+    asked at the same time go in one statement (`Coalescer`).
+    """
+
+    def __init__(self, *, pool: asyncpg.Pool, consumer_group: str, max_batch: int = 64) -> None:
         self._pool = pool
         self._group = consumer_group
         self._factory = PgUnitOfWorkFactory(pool=pool, consumer_group=consumer_group)
+        self._claims = Coalescer(self._claim_events, max_batch=max_batch)
+        self._reads = Coalescer(self._read_meters, max_batch=max_batch)
 
     @asynccontextmanager
     async def begin(self, source: InputEvent) -> AsyncIterator[PgSwitchUnitOfWork]:
@@ -67,12 +74,19 @@ class PgSwitchStore:
 
     async def read_meter(self, meter_number: str) -> MeterSupport | None:
         """The meter as last committed."""
-        async with self._pool.acquire() as conn:
-            return await PgMeterRepository(conn).get(meter_number)
+        return await self._reads(meter_number)
 
     async def claim_event(self, source: InputEvent) -> EventClaim:
         """Claim the input event's id with its content's hash (rule 21), autocommitted."""
-        return await claim_event(self._pool, source, group=self._group)
+        return await self._claims(source)
+
+    async def _claim_events(self, sources: Sequence[InputEvent]) -> list[EventClaim]:
+        return await claim_events(self._pool, sources, group=self._group)
+
+    async def _read_meters(self, numbers: Sequence[str]) -> list[MeterSupport | None]:
+        async with self._pool.acquire() as conn:
+            found = await PgMeterRepository(conn).get_many(numbers)
+        return [found.get(n) for n in numbers]
 
     async def claim_purchase(self, purchase: PurchaseRecord) -> tuple[bool, PurchaseRecord]:
         """Claim the purchase id (rule 18), autocommitted; else the purchase holding it."""

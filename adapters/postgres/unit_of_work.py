@@ -17,7 +17,7 @@ PermanentError; anything else from asyncpg propagates and counts as transient.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
@@ -42,8 +42,13 @@ INSERT INTO processed_events
 VALUES ({group}, {event_id}, {topic}, {partition:d}, {offset:d}, {sha}, true)
 ON CONFLICT (consumer_group, event_id) DO UPDATE SET applied = true
 WHERE NOT processed_events.applied"""
-# Migration 013: insert the claim, or read the one it ran into, in one round trip.
-_CLAIM_EVENT = "SELECT ppu_claim_event($1, $2, $3, $4, $5, $6)"
+# Migration 013: insert each claim, or read the one it ran into; many events in one round trip.
+_CLAIM_EVENTS = """
+SELECT ppu_claim_event($1, e, t, p, o, s)
+FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[], $6::bytea[])
+    WITH ORDINALITY AS c(e, t, p, o, s, n)
+ORDER BY n
+"""
 _INSERT_OUTPUTS = """INSERT INTO outbox (topic, key, payload, event_id)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::uuid[])"""
 _NOTIFY = "SELECT pg_notify($1, '')"
@@ -138,10 +143,25 @@ def _begin_and_mark(group: str, source: InputEvent) -> str:
 
 async def claim_event(pool: asyncpg.Pool, source: InputEvent, *, group: str) -> EventClaim:
     """Claim the event id with its content's hash, before any work is done for it."""
-    args = (group, source.event_id, source.topic, source.partition, source.offset)
+    (claim,) = await claim_events(pool, [source], group=group)
+    return claim
+
+
+async def claim_events(
+    pool: asyncpg.Pool, sources: Sequence[InputEvent], *, group: str
+) -> list[EventClaim]:
+    """Claim many events' ids in one statement; one claim per source, in order."""
     async with pool.acquire() as conn:
-        answer = await conn.fetchval(_CLAIM_EVENT, *args, source.content_sha256)
-    return EventClaim(answer)
+        rows = await conn.fetch(
+            _CLAIM_EVENTS,
+            group,
+            [s.event_id for s in sources],
+            [s.topic for s in sources],
+            [s.partition for s in sources],
+            [s.offset for s in sources],
+            [s.content_sha256 for s in sources],
+        )
+    return [EventClaim(row[0]) for row in rows]
 
 
 def _literal(text: str) -> str:

@@ -9,7 +9,8 @@ import uuid
 import asyncpg
 import pytest
 
-from adapters.postgres.unit_of_work import PgUnitOfWorkFactory, claim_event
+from adapters.postgres.store import PgSwitchStore
+from adapters.postgres.unit_of_work import PgUnitOfWorkFactory, claim_event, claim_events
 from service.engine.errors import PermanentError
 from service.ports.unit_of_work import AlreadyAppliedError, EventClaim, InputEvent, OutboxMessage
 
@@ -237,3 +238,38 @@ async def test_rule_21_concurrent_claims_of_one_id_with_two_contents_give_one_ow
         *(claim_event(pool, _hashed(body, event_id), group="g") for body in (b"a", b"b"))
     )
     assert sorted(claims) == sorted([EventClaim.NEW, EventClaim.REUSED])
+
+
+async def test_rule_21_claims_made_together_answer_as_each_would_alone(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """Claims coalesced into one statement: a new id, a replay, a reuse, and the same id twice
+    in one batch (a redelivery fetched beside its original) each get their own answer."""
+    factory = PgUnitOfWorkFactory(pool=pool, consumer_group="g")
+    applied = _hashed(b"applied")
+    assert await claim_event(pool, applied, group="g") is EventClaim.NEW
+    assert await _apply(factory, applied)
+    fresh, twin = _hashed(b"fresh"), _hashed(b"twin")
+    batch = [fresh, applied, _hashed(b"other", applied.event_id), twin, twin]
+    assert await claim_events(pool, batch, group="g") == [
+        EventClaim.NEW,
+        EventClaim.REPLAY,
+        EventClaim.REUSED,
+        EventClaim.NEW,
+        EventClaim.NEW,  # claimed, not applied: its unit of work decides who applies it
+    ]
+    store = PgSwitchStore(pool=pool, consumer_group="g")
+    many = [_hashed(str(n).encode()) for n in range(40)]
+    answers = await asyncio.gather(*(store.claim_event(s) for s in many))
+    assert answers == [EventClaim.NEW] * 40
+    assert await asyncio.gather(*(store.claim_event(s) for s in many[:3])) == [EventClaim.NEW] * 3
+    conn = await asyncpg.connect(database_url)
+    try:
+        stored = await conn.fetchval(
+            "SELECT count(*) FROM processed_events WHERE consumer_group = 'g'"
+            " AND event_id = ANY($1::uuid[])",
+            [s.event_id for s in many],
+        )
+    finally:
+        await conn.close()
+    assert stored == 40
