@@ -29,10 +29,12 @@ class Directory:
         self.coverage_window = timedelta(days=config.rules.coverage_window_days)
         self.lookup_deadline_s = config.rules.lookup_deadline_s
         self._stored: Mapping[str, StoredRouting] = {}
+        self.routing_version = 0  # moves on with every change of preferences
 
     def use_stored_routing(self, stored: Mapping[str, StoredRouting]) -> None:
         """Route with the preferences stored in PostgreSQL (replaces the file's, whole)."""
         self._stored = stored
+        self.routing_version += 1
 
     @property
     def provider_ids(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ lookup that landed meanwhile is never overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from service.config import Institution
 from service.domain.blocking import BlockTransition, block_transition, is_routing_blocked
 from service.domain.broadcast import LookupPlan, plan_lookup
 from service.domain.lookup_answers import apply_answers
-from service.domain.provider_results import LookupOutcome, MeterInfo
+from service.domain.provider_results import CircuitState, LookupOutcome, MeterInfo
 from service.domain.routing import RoutePlan, plan_route
 from service.domain.support import MeterSupport
 from service.domain.support_changes import SupportChange
@@ -24,6 +24,9 @@ from service.handlers.directory import Directory
 from service.handlers.fanout import fan_out, meter_info, to_answer
 from service.ports.meters import MeterRepository
 from service.ports.provider import LookupRequest, ProviderPort
+
+# Routes remembered across events; each event needs its own only while it runs.
+_ROUTES_KEPT = 1024
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,12 +64,41 @@ class LookupRun:
         self._dir = directory
         self._providers = providers
         self._clock = clock
+        self._routes: dict[Hashable, RoutePlan] = {}
 
     def route(self, meter: MeterSupport | None, institution: Institution, *, key: str) -> RoutePlan:
-        """The institution's route for the meter as it stands (rule 7)."""
-        availability = self._dir.availability(
-            institution, lambda pid: self._providers[pid].circuit_state
+        """The institution's route for the meter as it stands (rule 7).
+
+        Remembered by everything it depends on, so the handlers' several questions about one
+        event's route (before asking, after recording) cost one plan while nothing changed.
+        """
+        circuits = {pid: self._providers[pid].circuit_state for pid in self._dir.provider_ids}
+        memo = (
+            institution.id,
+            key,
+            self._dir.routing_version,
+            tuple(circuits.values()),
+            meter.meter_number if meter else "",
+            meter.utility_id if meter else None,
+            tuple((p.provider_id, p.status) for p in meter.providers) if meter else (),
         )
+        if (known := self._routes.get(memo)) is not None:
+            return known
+        planned = self._plan_route(meter, institution, circuits.__getitem__, key=key)
+        if len(self._routes) >= _ROUTES_KEPT:
+            del self._routes[next(iter(self._routes))]  # the oldest
+        self._routes[memo] = planned
+        return planned
+
+    def _plan_route(
+        self,
+        meter: MeterSupport | None,
+        institution: Institution,
+        circuit: Callable[[str], CircuitState],
+        *,
+        key: str,
+    ) -> RoutePlan:
+        availability = self._dir.availability(institution, circuit)
         preferences = self._dir.preferences(
             institution,
             utility_id=meter.utility_id if meter else None,
@@ -137,17 +169,19 @@ class LookupRun:
         ]
         if not reports:
             return meter
-        order = (
-            *self.route(meter, institution, key=meter.meter_number).order,
-            *self._dir.provider_ids,
-        )
+        mapped = [u.id if (u := self._dir.catalogue.match(r)) else None for r in reports]
+        order: tuple[str, ...] = ()
+        if len({u for u in mapped if u is not None}) > 1:  # only a split vote needs the ranking
+            order = (
+                *self.route(meter, institution, key=meter.meter_number).order,
+                *self._dir.provider_ids,
+            )
         resolution = resolve_utility(
             reports,
             catalogue=self._dir.catalogue,
             provider_order=order,
             current=self._dir.utility(meter.utility_id),
         )
-        mapped = [u.id if (u := self._dir.catalogue.match(r)) else None for r in reports]
         await meters.record_utility_reports(meter.meter_number, reports, utility_ids=mapped, at=at)
         return replace(meter, utility_id=resolution.utility.id if resolution.utility else None)
 

@@ -6,9 +6,10 @@ values: provider ids, operations, answer classes, topics. Never a meter number o
 
 from __future__ import annotations
 
-import json
 import time
+from typing import Any
 
+import orjson
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -32,8 +33,8 @@ ADVICE_KINDS = {"confirm": "confirmation", "reverse": "reversal"}
 def outcome_of(payload: bytes) -> str:
     """The event's top-level `outcome` (FOUND, DECLINED, UNKNOWN, ...); "" when it has none."""
     try:
-        value = json.loads(payload).get("outcome")
-    except (ValueError, AttributeError):
+        value = orjson.loads(payload).get("outcome")
+    except (orjson.JSONDecodeError, AttributeError):
         return ""
     # Only the contract's enum values become label values: never free text.
     return value if isinstance(value, str) and value.isupper() and len(value) <= MAX_OUTCOME else ""
@@ -44,6 +45,7 @@ class Instruments:
 
     def __init__(self, *, process_metrics: bool = True) -> None:
         self.registry = CollectorRegistry()
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
         r = self.registry
         if process_metrics:
             ProcessCollector(registry=r)
@@ -100,26 +102,35 @@ class Instruments:
     ) -> None:
         """Count and time one finished provider call."""
         answer, timed_out = answer_class(outcome)
-        self.provider_duration.labels(provider, operation).observe(latency_s)
-        self.provider_requests.labels(provider, operation).inc()
-        self.provider_answers.labels(provider, operation, answer.value).inc()
+        self._child(self.provider_duration, provider, operation).observe(latency_s)
+        self._child(self.provider_requests, provider, operation).inc()
+        self._child(self.provider_answers, provider, operation, answer.value).inc()
         if timed_out:
-            self.provider_timeouts.labels(provider, operation).inc()
+            self._child(self.provider_timeouts, provider, operation).inc()
         kind = ADVICE_KINDS.get(operation)
         if kind is not None:
-            self.advices.labels(kind, answer.value).inc()
+            self._child(self.advices, kind, answer.value).inc()
 
     def published(self, *, topic: str, payload: bytes) -> None:
         """Count one output event the broker acknowledged, with its `outcome` field if any."""
-        self.outputs.labels(topic, outcome_of(payload)).inc()
+        self._child(self.outputs, topic, outcome_of(payload)).inc()
 
     def attempt_started(self, *, topic: str, attempt: int) -> None:
         """Count a handler attempt that is a retry."""
         if attempt > 1:
-            self.event_retries.labels(topic).inc()
+            self._child(self.event_retries, topic).inc()
 
     def handled(self, *, topic: str, timestamp_ms: int, now_s: float | None = None) -> None:
         """Observe one event's latency, input timestamp to outcome."""
         now = time.time() if now_s is None else now_s
         # A producer's clock may run ahead of ours: a negative figure says nothing, so count 0.
-        self.event_latency.labels(topic).observe(max(0.0, now - timestamp_ms / 1000))
+        self._child(self.event_latency, topic).observe(max(0.0, now - timestamp_ms / 1000))
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        """The metric's child for these label values, looked up once: `labels()` takes a lock
+        and builds a key on every call, and the label values are few (see above)."""
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child

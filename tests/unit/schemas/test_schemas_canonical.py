@@ -2,7 +2,11 @@
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from schemas import canonical_bytes, decode, model_for
+from schemas.codec import canonical_json
 from schemas.v1 import Event, MeterBlocked
 
 
@@ -46,3 +50,29 @@ def test_unblock_event_has_blocked_false(sample_events: dict[str, Event]) -> Non
     assert blocked.blocked is True
     unblocked = blocked.model_copy(update={"blocked": False, "purchase_id": None})
     assert json.loads(canonical_bytes(unblocked))["blocked"] is False
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x == 0 or abs(x) >= 1e-4)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(payload=_JSON)
+def test_canonical_json_is_the_standard_library_s_sorted_compact_form(payload: object) -> None:
+    """orjson writes the very bytes json.dumps(sort_keys, compact, ensure_ascii=False) would:
+    escapes, non-ASCII text, floats, and integers beyond 64 bits (the fallback) included."""
+    expected = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_json(payload) == expected.encode("utf-8")
+
+
+def test_only_numbers_below_a_ten_thousandth_are_written_positionally() -> None:
+    """The one difference from json.dumps: 1e-05 is written 0.00001, the same JSON number."""
+    assert canonical_json({"units": 1e-05}) == b'{"units":0.00001}'
+    assert json.loads(canonical_json({"units": 1e-05})) == {"units": 1e-05}
