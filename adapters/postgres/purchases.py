@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from adapters.postgres.connection import Connection
 from service.domain.advice import AdviceKind
@@ -26,6 +28,17 @@ _CLAIM = f"""
 INSERT INTO purchases ({_WRITTEN}) VALUES {_VALUES}
 ON CONFLICT (purchase_id) DO NOTHING RETURNING {_COLUMNS}
 """
+# Many claims in one statement; the winner of each id says who it is (its request event id).
+_CLAIM_MANY = f"""
+INSERT INTO purchases ({_WRITTEN})
+SELECT c.p, c.e, c.i, c.m, c.a, c.cur, c.u, c.st,
+       NULL, '{{}}'::text[], 0, NULL::timestamptz, NULL::timestamptz, NULL, NULL::jsonb
+FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+            $7::text[], $8::text[]) WITH ORDINALITY AS c(p, e, i, m, a, cur, u, st, n)
+ORDER BY c.n
+ON CONFLICT (purchase_id) DO NOTHING RETURNING {_COLUMNS}
+"""
+_GET_MANY = f"SELECT {_COLUMNS} FROM purchases WHERE purchase_id = ANY($1::uuid[])"
 _ADD_WAITER = """
 UPDATE purchases SET duplicate_waiters = array_append(duplicate_waiters, $2)
 WHERE purchase_id = $1 AND NOT ($2 = ANY (duplicate_waiters))
@@ -234,3 +247,57 @@ class PgPurchaseLedger:
             at,
             next_attempt_at,
         )
+
+
+async def claim_many(
+    conn: Connection, records: Sequence[PurchaseRecord]
+) -> list[tuple[bool, PurchaseRecord]]:
+    """Claim many purchase ids at once: per record, as `PgPurchaseLedger.claim` answers alone.
+
+    The first record of an id wins it (a later copy in the same batch finds it held), each
+    record is a new purchase (nothing tried, no outcome yet), and two statements suffice: the
+    insert, then one read of the ids held by others.
+    """
+    if any(r.tried or r.outcome_payload is not None or r.provider_id for r in records):
+        raise ValueError("a claim is a new purchase: nothing tried, no provider, no outcome")
+    rows = await conn.fetch(
+        _CLAIM_MANY,
+        [r.purchase_id for r in records],
+        [r.request_event_id for r in records],
+        [r.institution_id for r in records],
+        [r.meter_number for r in records],
+        [r.amount.value for r in records],
+        [r.amount.currency for r in records],
+        [r.utility_type for r in records],
+        [r.state.value for r in records],
+    )
+    won = {(row["purchase_id"], row["request_event_id"]): _record(row) for row in rows}
+    answers: list[tuple[bool, PurchaseRecord] | None] = []
+    for record in records:
+        winner = won.pop((record.purchase_id, record.request_event_id), None)
+        answers.append((True, winner) if winner is not None else None)
+    lost = {r.purchase_id for r, a in zip(records, answers, strict=True) if a is None}
+    held: dict[UUID, PurchaseRecord] = {}
+    if lost:
+        # Not in the insert's statement: its snapshot may predate the claims it ran into.
+        held = {r["purchase_id"]: _record(r) for r in await conn.fetch(_GET_MANY, list(lost))}
+    return [
+        answer if answer is not None else (False, _held(held, record.purchase_id))
+        for record, answer in zip(records, answers, strict=True)
+    ]
+
+
+def _held(held: dict[UUID, PurchaseRecord], purchase_id: UUID) -> PurchaseRecord:
+    found = held.get(purchase_id)
+    if found is None:  # cannot happen: purchases are never deleted
+        raise RuntimeError(f"purchase {purchase_id} neither claimed nor found")
+    return found
+
+
+async def save_many(
+    conn: asyncpg.Connection | PoolConnectionProxy[asyncpg.Record],
+    records: Sequence[PurchaseRecord],
+) -> None:
+    """Save many purchases in one round trip and one commit, in order (`executemany` runs the
+    statements one after another, all or none)."""
+    await conn.executemany(_SAVE, [_arguments(r) for r in records])

@@ -11,7 +11,7 @@ import asyncpg
 from adapters.postgres.audit import PgAuditLog
 from adapters.postgres.coalescer import Coalescer
 from adapters.postgres.meters import PgMeterRepository
-from adapters.postgres.purchases import PgPurchaseLedger
+from adapters.postgres.purchases import PgPurchaseLedger, claim_many, save_many
 from adapters.postgres.unit_of_work import (
     PgUnitOfWork,
     PgUnitOfWorkFactory,
@@ -49,8 +49,9 @@ class PgSwitchUnitOfWork:
 class PgSwitchStore:
     """Units of work and reads on one connection pool.
 
-    The claims and the meter reads that events make before their work are coalesced: those
-    asked at the same time go in one statement (`Coalescer`).
+    What events do outside their transactions (claims, meter reads, the SENT mark) is
+    coalesced: requests made at the same time share one statement and one commit
+    (`Coalescer`), each answered as it would have been alone.
     """
 
     def __init__(self, *, pool: asyncpg.Pool, consumer_group: str, max_batch: int = 64) -> None:
@@ -59,6 +60,8 @@ class PgSwitchStore:
         self._factory = PgUnitOfWorkFactory(pool=pool, consumer_group=consumer_group)
         self._claims = Coalescer(self._claim_events, max_batch=max_batch)
         self._reads = Coalescer(self._read_meters, max_batch=max_batch)
+        self._purchase_claims = Coalescer(self._claim_purchases, max_batch=max_batch)
+        self._saves = Coalescer(self._save_purchases, max_batch=max_batch)
 
     @asynccontextmanager
     async def begin(self, source: InputEvent) -> AsyncIterator[PgSwitchUnitOfWork]:
@@ -89,14 +92,23 @@ class PgSwitchStore:
         return [found.get(n) for n in numbers]
 
     async def claim_purchase(self, purchase: PurchaseRecord) -> tuple[bool, PurchaseRecord]:
-        """Claim the purchase id (rule 18), autocommitted; else the purchase holding it."""
-        async with self._pool.acquire() as conn:
-            return await PgPurchaseLedger(conn).claim(purchase)
+        """Claim the purchase id (rule 18), committed on return; else the purchase holding it."""
+        return await self._purchase_claims(purchase)
 
     async def save_purchase(self, purchase: PurchaseRecord) -> None:
-        """One statement outside any transaction: committed when this returns."""
+        """Save outside any transaction: committed when this returns."""
+        await self._saves(purchase)
+
+    async def _claim_purchases(
+        self, purchases: Sequence[PurchaseRecord]
+    ) -> list[tuple[bool, PurchaseRecord]]:
         async with self._pool.acquire() as conn:
-            await PgPurchaseLedger(conn).save(purchase)
+            return await claim_many(conn, purchases)
+
+    async def _save_purchases(self, purchases: Sequence[PurchaseRecord]) -> list[None]:
+        async with self._pool.acquire() as conn:
+            await save_many(conn, purchases)
+        return [None] * len(purchases)
 
     async def read_purchase(self, purchase_id: UUID) -> PurchaseRecord | None:
         """The purchase as last committed."""
