@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,3 +100,23 @@ def test_the_same_question_is_planned_once_and_each_change_plans_again(
     )
     assert run.route(_meter("P1", "P2"), inst, key="lookup-1").order[0] == "P2"
     assert len(planned) == 5
+
+
+def test_a_broadcast_plan_plans_no_route_and_a_routed_one_plans_it(planned: list[str]) -> None:
+    config = _config()
+    now = datetime.now(UTC)
+    run = LookupRun(
+        directory=Directory(config),
+        providers={p: Breaker() for p in ("P1", "P2", "P3")},  # type: ignore[misc]
+        clock=lambda: now,
+    )
+    inst = config.institutions[0]
+    unknown = run.plan(None, inst, key="lookup-1")
+    assert unknown.broadcast
+    assert unknown.providers == ("P1", "P2", "P3")
+    assert planned == []
+    known = replace(_meter("P2"), last_broadcast_at=now)
+    routed = run.plan(known, inst, key="lookup-2")
+    assert not routed.broadcast
+    assert routed.providers == ("P2",)
+    assert planned == ["lookup-2"]
