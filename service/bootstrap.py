@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from service.settings import Settings
 from service.topics import topic_specs
 
 log = structlog.get_logger(__name__)
+# Allocations minus deallocations between young-generation collections (CPython: 700).
+_GC_FIRST_THRESHOLD = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,19 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
+def _settle_garbage_collector() -> None:
+    """Keep the collector off what start-up built, and let it run less often.
+
+    Imports and wiring leave a few hundred thousand long-lived objects; every full collection
+    walked them all again, a pause of tens of milliseconds in the middle of events. Frozen, they
+    are never scanned, and a larger first threshold collects the per-event garbage in fewer,
+    equally short passes.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(_GC_FIRST_THRESHOLD, *gc.get_threshold()[1:])
+
+
 async def run_service(settings: Settings) -> None:
     """Prepare the infrastructure, then consume until SIGINT/SIGTERM; drain and stop cleanly."""
     config: SwitchConfig = load_config(settings.config_file)
@@ -115,6 +131,7 @@ async def run_service(settings: Settings) -> None:
             observe(app, settings, observatory=observatory, metrics=metrics, health=health) as seen,
         ):
             log.info("health_serving", url=seen.health_url, tracing=tracer is not None)
+            _settle_garbage_collector()
             await app.run(stop)
     finally:
         if tracing is not None:
