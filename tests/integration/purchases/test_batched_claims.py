@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import asyncpg
@@ -17,16 +16,6 @@ from service.domain.purchase_state import PurchaseState
 from service.ports.purchases import PurchaseRecord
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """A small pool on the test's database."""
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 def _request(purchase_id: uuid.UUID, *, meter: str = "04121111111") -> PurchaseRecord:

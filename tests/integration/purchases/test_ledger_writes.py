@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg
@@ -17,16 +16,6 @@ from service.ports.purchases import PurchaseRecord
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """A small pool on the test's database."""
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 async def test_a_new_purchase_its_attempt_and_its_advice_are_written_in_one_go(
