@@ -6,6 +6,16 @@ the first outcome (same fingerprint) or INVALID (a conflicting duplicate), never
 unknown, flagged or stale meter is looked up first (this is when a rebroadcast runs). A
 purchase that may have reached a provider before a crash is recovered with the retry
 operation there (rule 8).
+
+Read `__call__` top to bottom; each step names the one module it goes to:
+1. admit: the institution and the normalised meter number, or INVALID (`Directory`);
+2. claim the purchase id (`SwitchStore.claim_purchase`); a copy stops in `_owned`;
+3. the meter: read, and looked up first when unknown, flagged or stale (`_prepare_meter`,
+   with `LookupRun` to plan, ask and record);
+4. the route, then per provider `Vending.send` (vending.py): the SENT mark, the call, and how
+   its answer settles (issued, failed, parked as unknown, or fail over to the next);
+5. the deciding transaction (`LedgerSteps`, ledger_steps.py): state, outcome event, replays to
+   waiting copies and the confirmation advice, with the processed mark, in one commit.
 """
 
 from __future__ import annotations
