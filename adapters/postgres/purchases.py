@@ -29,13 +29,15 @@ INSERT INTO purchases ({_WRITTEN}) VALUES {_VALUES}
 ON CONFLICT (purchase_id) DO NOTHING RETURNING {_COLUMNS}
 """
 # Many claims in one statement; the winner of each id says who it is (its request event id).
+# Rows go in id order (copies of one id in arrival order): two batches that share ids then
+# wait for each other in the same order and cannot deadlock.
 _CLAIM_MANY = f"""
 INSERT INTO purchases ({_WRITTEN})
 SELECT c.p, c.e, c.i, c.m, c.a, c.cur, c.u, c.st,
        NULL, '{{}}'::text[], 0, NULL::timestamptz, NULL::timestamptz, NULL, NULL::jsonb
 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::text[],
             $7::text[], $8::text[]) WITH ORDINALITY AS c(p, e, i, m, a, cur, u, st, n)
-ORDER BY c.n
+ORDER BY c.p, c.n
 ON CONFLICT (purchase_id) DO NOTHING RETURNING {_COLUMNS}
 """
 _GET_MANY = f"SELECT {_COLUMNS} FROM purchases WHERE purchase_id = ANY($1::uuid[])"

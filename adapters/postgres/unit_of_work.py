@@ -43,10 +43,16 @@ VALUES ({group}, {event_id}, {topic}, {partition:d}, {offset:d}, {sha}, true)
 ON CONFLICT (consumer_group, event_id) DO UPDATE SET applied = true
 WHERE NOT processed_events.applied"""
 # Migration 013: insert each claim, or read the one it ran into; many events in one round trip.
+# Claimed in event id order (two batches sharing ids wait in the same order: no deadlock),
+# answered in the batch's order.
 _CLAIM_EVENTS = """
-SELECT ppu_claim_event($1, e, t, p, o, s)
-FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[], $6::bytea[])
-    WITH ORDINALITY AS c(e, t, p, o, s, n)
+SELECT claimed.answer
+FROM (
+    SELECT e, t, p, o, s, n FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[],
+        $6::bytea[]) WITH ORDINALITY AS c(e, t, p, o, s, n)
+    ORDER BY e, n
+) AS sorted
+CROSS JOIN LATERAL (SELECT ppu_claim_event($1, e, t, p, o, s) AS answer) AS claimed
 ORDER BY n
 """
 _INSERT_OUTPUTS = """INSERT INTO outbox (topic, key, payload, event_id)
