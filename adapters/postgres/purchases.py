@@ -23,12 +23,8 @@ next_retry_at, outcome_topic, outcome_payload"""
 _COLUMNS = f"{_WRITTEN}, duplicate_waiters"
 _VALUES = "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)"
 # The claim (rule 18) is a plain insert: a purchase id taken by anyone, on any key or instance,
-# is never overwritten by another request.
-_CLAIM = f"""
-INSERT INTO purchases ({_WRITTEN}) VALUES {_VALUES}
-ON CONFLICT (purchase_id) DO NOTHING RETURNING {_COLUMNS}
-"""
-# Many claims in one statement; the winner of each id says who it is (its request event id).
+# is never overwritten by another request. Many claims go in one statement; the winner of each
+# id says who it is (its request event id).
 # Rows go in id order (copies of one id in arrival order): two batches that share ids then
 # wait for each other in the same order and cannot deadlock.
 _CLAIM_MANY = f"""
@@ -142,17 +138,6 @@ class PgPurchaseLedger:
         """Insert or update."""
         await self._conn.execute(_SAVE, *_arguments(record))
 
-    async def claim(self, record: PurchaseRecord) -> tuple[bool, PurchaseRecord]:
-        """Claim the purchase id for `record`; else (False, the purchase that holds it)."""
-        row = await self._conn.fetchrow(_CLAIM, *_arguments(record))
-        if row is not None:
-            return True, _record(row)
-        # Not in the insert's statement: its snapshot may predate the claim it ran into.
-        held = await self.get(record.purchase_id)
-        if held is None:  # cannot happen: purchases are never deleted
-            raise RuntimeError(f"purchase {record.purchase_id} neither claimed nor found")
-        return False, held
-
     async def add_waiter(self, purchase_id: UUID, event_id: UUID) -> None:
         """Keep a copy's event id (once) for the replay of the outcome."""
         await self._conn.execute(_ADD_WAITER, purchase_id, event_id)
@@ -254,7 +239,8 @@ class PgPurchaseLedger:
 async def claim_many(
     conn: Connection, records: Sequence[PurchaseRecord]
 ) -> list[tuple[bool, PurchaseRecord]]:
-    """Claim many purchase ids at once: per record, as `PgPurchaseLedger.claim` answers alone.
+    """Claim purchase ids (rule 18): per record, (True, it) when it took the id, else (False,
+    the purchase holding it), as each would be answered alone.
 
     The first record of an id wins it (a later copy in the same batch finds it held), each
     record is a new purchase (nothing tried, no outcome yet), and two statements suffice: the
