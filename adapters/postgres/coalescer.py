@@ -34,7 +34,6 @@ class Coalescer(Generic[K, V]):
         self._max = max_batch
         self._waiting: list[tuple[K, asyncio.Future[V]]] = []
         self._sender: asyncio.Task[None] | None = None
-        self.batches = 0
 
     async def __call__(self, request: K) -> V:
         """The result of `send` for this request, sent with whatever else is waiting."""
@@ -62,7 +61,6 @@ class Coalescer(Generic[K, V]):
             self._waiting.clear()
 
     async def _send_batch(self, batch: list[tuple[K, asyncio.Future[V]]]) -> None:
-        self.batches += 1
         try:
             results = await self._send([request for request, _ in batch])
         except asyncio.CancelledError:
