@@ -13,22 +13,10 @@ from service.domain.support import MeterSupport, ProviderSupport, RebroadcastFla
 from service.domain.utility import ReceiverReport
 from service.ports.meters import CreditBlock, MeterSummary
 
-# A meter with its support rows in one round trip. Locking uses ppu_lock_meter (migration
-# 006), which reads the support rows only once the lock is held.
-_METER = """
-SELECT m.meter_number, m.utility_id, m.last_broadcast_at, m.flag_requested_by,
-       m.flag_requested_at, m.flag_reason, s.provider_ids, s.statuses, s.responded_at
-FROM meters m
-CROSS JOIN LATERAL (
-    SELECT array_agg(provider_id ORDER BY provider_id) AS provider_ids,
-           array_agg(status ORDER BY provider_id) AS statuses,
-           array_agg(last_response_at ORDER BY provider_id) AS responded_at
-    FROM meter_support WHERE meter_number = $1
-) s
-WHERE m.meter_number = $1
-"""
-# Many meters at once. Support rows are matched to the wanted number, not to the meter row's:
-# meters' column has the C collation, and comparing across collations cannot use the index.
+# Meters with their support rows, any number in one round trip. Support rows are matched to the
+# wanted number, not to the meter row's: meters' column has the C collation, and comparing
+# across collations cannot use the index. Locking uses ppu_lock_meter (migrations 006, 015),
+# which reads the support rows only once the lock is held.
 _METERS = """
 SELECT m.meter_number, m.utility_id, m.last_broadcast_at, m.flag_requested_by,
        m.flag_requested_at, m.flag_reason, s.provider_ids, s.statuses, s.responded_at
@@ -154,8 +142,7 @@ class PgMeterRepository:
 
     async def get(self, meter_number: str) -> MeterSupport | None:
         """The meter as last saved, or None when never seen."""
-        row = await self._conn.fetchrow(_METER, meter_number)
-        return None if row is None else _meter(row, _support(row))
+        return (await self.get_many([meter_number])).get(meter_number)
 
     async def get_many(self, meter_numbers: Sequence[str]) -> dict[str, MeterSupport]:
         """The saved meters among `meter_numbers`, by number, in one round trip."""

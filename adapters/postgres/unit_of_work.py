@@ -5,7 +5,7 @@
 round trip. If the row was applied already, the unit reports `already_applied` and writes
 nothing. If another transaction is applying the same event right now (a revoked partition's
 straggler and its new owner), the mark waits for it and then sees its outcome, so the two can
-never both apply it. `claim_event` records an event id with its content's hash before any work
+never both apply it. `claim_events` records event ids with their contents' hashes before any work
 (rule 21), so a different event reusing the id is told apart from a replay. Repositories use
 `connection`, inside the same transaction; their writes are held back and sent with the next
 read or at commit (`DeferringConnection`). At commit the outputs go into the outbox in that
@@ -145,12 +145,6 @@ def _begin_and_mark(group: str, source: InputEvent) -> str:
         offset=source.offset,
         sha="NULL" if sha is None else f"'\\x{sha.hex()}'::bytea",
     )
-
-
-async def claim_event(pool: asyncpg.Pool, source: InputEvent, *, group: str) -> EventClaim:
-    """Claim the event id with its content's hash, before any work is done for it."""
-    (claim,) = await claim_events(pool, [source], group=group)
-    return claim
 
 
 async def claim_events(

@@ -8,7 +8,7 @@ or the window's expiry re-checks a blocked meter (the console guide's flow).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -59,17 +59,22 @@ def plan_lookup(
     *,
     meter: MeterSupport | None,
     enabled_providers: Sequence[str],
-    routed_provider: str | None,
+    routed_provider: Callable[[], str | None],
     now: datetime,
     coverage_window: timedelta = DEFAULT_COVERAGE_WINDOW,
 ) -> LookupPlan:
-    """Decide the lookup's targets from what is known about the meter (rule 4)."""
+    """Decide the lookup's targets from what is known about the meter (rule 4).
+
+    `routed_provider` is asked only when the lookup is not a broadcast: planning a route costs
+    more than the rest of the decision.
+    """
     reason = _broadcast_reason(meter, now=now, coverage_window=coverage_window)
     if reason is not None:
         return LookupPlan(reason=reason, providers=tuple(dict.fromkeys(enabled_providers)))
-    if routed_provider is None:
+    routed = routed_provider()
+    if routed is None:
         return LookupPlan(reason=LookupReason.NO_ROUTE, providers=())
-    return LookupPlan(reason=LookupReason.ROUTED, providers=(routed_provider,))
+    return LookupPlan(reason=LookupReason.ROUTED, providers=(routed,))
 
 
 def _broadcast_reason(

@@ -109,21 +109,11 @@ class LookupRun:
 
     def plan(self, meter: MeterSupport | None, institution: Institution, *, key: str) -> LookupPlan:
         """Broadcast or routed-only (rule 4)."""
-        enabled, now = self._dir.enabled_providers(institution), self._clock()
-        unrouted = plan_lookup(
-            meter=meter,
-            enabled_providers=enabled,
-            routed_provider=None,
-            now=now,
-            coverage_window=self._dir.coverage_window,
-        )
-        if unrouted.broadcast:  # asks everyone: no route needed
-            return unrouted
         return plan_lookup(
             meter=meter,
-            enabled_providers=enabled,
-            routed_provider=self.route(meter, institution, key=key).provider,
-            now=now,
+            enabled_providers=self._dir.enabled_providers(institution),
+            routed_provider=lambda: self.route(meter, institution, key=key).provider,
+            now=self._clock(),
             coverage_window=self._dir.coverage_window,
         )
 

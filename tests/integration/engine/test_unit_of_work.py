@@ -10,11 +10,17 @@ import asyncpg
 import pytest
 
 from adapters.postgres.store import PgSwitchStore
-from adapters.postgres.unit_of_work import PgUnitOfWorkFactory, claim_event, claim_events
+from adapters.postgres.unit_of_work import PgUnitOfWorkFactory, claim_events
 from service.engine.errors import PermanentError
 from service.ports.unit_of_work import AlreadyAppliedError, EventClaim, InputEvent, OutboxMessage
 
 pytestmark = pytest.mark.integration
+
+
+async def claim_event(pool: asyncpg.Pool, source: InputEvent, *, group: str) -> EventClaim:
+    """One event's claim, as the store makes it (in a batch of one)."""
+    (claim,) = await claim_events(pool, [source], group=group)
+    return claim
 
 
 def _input() -> InputEvent:

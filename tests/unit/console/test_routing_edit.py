@@ -8,26 +8,11 @@ from service.config import SwitchConfig
 from service.console.routing_edit import Edit, RoutingRefused, checked_utility
 from service.handlers.directory import Directory
 from service.ports.routing import StoredRouting, UtilityPreferences
+from tests.support.configs import three_providers
 
 
 def _config() -> SwitchConfig:
-    return SwitchConfig.model_validate(
-        {
-            "utilities": [{"id": "COJ", "name": "City of Johannesburg", "type": "ELECTRICITY"}],
-            "providers": [
-                {"id": p, "name": f"Sim {p}", "base_url": "http://127.0.0.1:1", "username": "u"}
-                for p in ("P1", "P2", "P3")
-            ],
-            "institutions": [
-                {
-                    "id": "INST",
-                    "name": "Inst",
-                    "enabled_providers": ["P1", "P2"],
-                    "routing": {"COJ": {"ranked": ["P2"]}},
-                }
-            ],
-        }
-    )
+    return three_providers(enabled=("P1", "P2"), routing={"COJ": {"ranked": ["P2"]}})
 
 
 def _edit(config: SwitchConfig) -> Edit:

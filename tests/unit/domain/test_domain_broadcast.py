@@ -14,6 +14,18 @@ NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
 ENABLED = ["P1", "P2", "P3"]
 
 
+def to_p2() -> str:
+    return "P2"
+
+
+def no_route() -> None:
+    return None
+
+
+def never_asked() -> str:
+    raise AssertionError("a broadcast must not plan a route")
+
+
 def _known(*, broadcast_age: timedelta, flagged: bool = False) -> MeterSupport:
     return MeterSupport(
         meter_number="M",
@@ -25,7 +37,7 @@ def _known(*, broadcast_age: timedelta, flagged: bool = False) -> MeterSupport:
 
 def test_unknown_meter_broadcasts_to_every_enabled_provider() -> None:
     """Rule 4: a meter the switch has never seen is broadcast to all enabled providers."""
-    plan = plan_lookup(meter=None, enabled_providers=ENABLED, routed_provider=None, now=NOW)
+    plan = plan_lookup(meter=None, enabled_providers=ENABLED, routed_provider=never_asked, now=NOW)
     assert plan.broadcast
     assert plan.reason is LookupReason.UNKNOWN_METER
     assert plan.providers == ("P1", "P2", "P3")
@@ -36,7 +48,7 @@ def test_flagged_meter_broadcasts() -> None:
     plan = plan_lookup(
         meter=_known(broadcast_age=timedelta(days=1), flagged=True),
         enabled_providers=ENABLED,
-        routed_provider="P2",
+        routed_provider=never_asked,
         now=NOW,
     )
     assert (plan.reason, plan.providers) == (LookupReason.FLAGGED, tuple(ENABLED))
@@ -45,7 +57,7 @@ def test_flagged_meter_broadcasts() -> None:
 def test_support_older_than_coverage_window_broadcasts() -> None:
     """Rule 4: support older than the window (default 30 days) is re-broadcast."""
     meter = _known(broadcast_age=timedelta(days=30, seconds=1))
-    plan = plan_lookup(meter=meter, enabled_providers=ENABLED, routed_provider="P2", now=NOW)
+    plan = plan_lookup(meter=meter, enabled_providers=ENABLED, routed_provider=to_p2, now=NOW)
     assert plan.reason is LookupReason.STALE
     assert plan.broadcast
     assert timedelta(days=30) == DEFAULT_COVERAGE_WINDOW
@@ -54,7 +66,7 @@ def test_support_older_than_coverage_window_broadcasts() -> None:
 def test_fresh_known_meter_asks_routed_provider_only() -> None:
     """Rule 4: otherwise the lookup goes to the routed provider alone."""
     meter = _known(broadcast_age=timedelta(days=30))
-    plan = plan_lookup(meter=meter, enabled_providers=ENABLED, routed_provider="P2", now=NOW)
+    plan = plan_lookup(meter=meter, enabled_providers=ENABLED, routed_provider=to_p2, now=NOW)
     assert not plan.broadcast
     assert (plan.reason, plan.providers) == (LookupReason.ROUTED, ("P2",))
 
@@ -69,7 +81,7 @@ def test_configured_window_is_honoured() -> None:
 def test_fresh_meter_without_route_asks_nobody() -> None:
     """A fresh, unflagged meter nobody supports waits for a MARK or the window (no fan-out)."""
     meter = _known(broadcast_age=timedelta(days=1))
-    plan = plan_lookup(meter=meter, enabled_providers=ENABLED, routed_provider=None, now=NOW)
+    plan = plan_lookup(meter=meter, enabled_providers=ENABLED, routed_provider=no_route, now=NOW)
     assert (plan.reason, plan.providers, plan.broadcast) == (LookupReason.NO_ROUTE, (), False)
 
 

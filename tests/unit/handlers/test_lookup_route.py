@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from service.config import SwitchConfig
 from service.domain.provider_results import CircuitState
 from service.domain.support import MeterSupport, ProviderSupport, SupportStatus
 from service.handlers import lookup_run
 from service.handlers.directory import Directory
 from service.handlers.lookup_run import LookupRun
 from service.ports.routing import StoredRouting, UtilityPreferences
+from tests.support.configs import three_providers
 
 
 @dataclass
@@ -22,21 +22,6 @@ class Breaker:
     """Just the part of a provider port that routing reads."""
 
     circuit_state: CircuitState = CircuitState.CLOSED
-
-
-def _config() -> SwitchConfig:
-    return SwitchConfig.model_validate(
-        {
-            "utilities": [{"id": "COJ", "name": "City of Johannesburg", "type": "ELECTRICITY"}],
-            "providers": [
-                {"id": p, "name": f"Sim {p}", "base_url": "http://127.0.0.1:1", "username": "u"}
-                for p in ("P1", "P2", "P3")
-            ],
-            "institutions": [
-                {"id": "INST", "name": "Inst", "enabled_providers": ["P1", "P2", "P3"]}
-            ],
-        }
-    )
 
 
 def _meter(*supported: str) -> MeterSupport:
@@ -66,7 +51,7 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_the_same_question_is_planned_once_and_each_change_plans_again(
     planned: list[str],
 ) -> None:
-    config = _config()
+    config = three_providers()
     directory = Directory(config)
     breakers = {p: Breaker() for p in ("P1", "P2", "P3")}
     run = LookupRun(
@@ -103,7 +88,7 @@ def test_the_same_question_is_planned_once_and_each_change_plans_again(
 
 
 def test_a_broadcast_plan_plans_no_route_and_a_routed_one_plans_it(planned: list[str]) -> None:
-    config = _config()
+    config = three_providers()
     now = datetime.now(UTC)
     run = LookupRun(
         directory=Directory(config),
